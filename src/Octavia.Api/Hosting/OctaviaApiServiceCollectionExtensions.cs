@@ -1,0 +1,40 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Octavia.Api.Endpoints;
+using Octavia.Api.Faults;
+using Octavia.Core.Configuration;
+
+namespace Octavia.Api.Hosting;
+
+public static class OctaviaApiServiceCollectionExtensions
+{
+    /// <summary>Registers what the v2 API needs besides the database and the drivers.</summary>
+    public static IServiceCollection AddOctaviaApi(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ApiSettingsOptions>().Bind(configuration.GetSection(ApiSettingsOptions.SectionName)).ValidateOnStart();
+        services.AddOptions<QuotaOptions>().Bind(configuration.GetSection(QuotaOptions.SectionName));
+        services.AddOptions<HaproxyAmphoraOptions>().Bind(configuration.GetSection(HaproxyAmphoraOptions.SectionName));
+        services.AddOptions<NetworkingOptions>().Bind(configuration.GetSection(NetworkingOptions.SectionName));
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddScoped<WriteScope>();
+        services.AddRouting();
+        return services;
+    }
+
+    /// <summary>Adds the middleware and every endpoint of the v2 API.</summary>
+    public static void UseOctaviaApi(this WebApplication app)
+    {
+        app.UseMiddleware<OpenStackMiddleware>();
+        app.UseRouting();
+        MapEndpoints(app);
+    }
+
+    private static void MapEndpoints(IEndpointRouteBuilder api)
+    {
+        VersionEndpoints.Map(api);
+        Endpoints.LoadBalancers.LoadBalancerEndpoints.Map(api);
+    }
+}

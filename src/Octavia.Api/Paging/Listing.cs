@@ -1,0 +1,34 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
+using Octavia.Api.Faults;
+using Octavia.Api.Hosting;
+
+namespace Octavia.Api.Paging;
+
+/// <summary>Runs a collection GET: parse the list features, fetch one page, and hand back what the links need.</summary>
+public static class Listing
+{
+    public sealed record Page<T>(List<T> Items, ListQuery Query);
+
+    public static async Task<Page<T>> FetchAsync<T>(HttpContext http, IQueryable<T> source, ResourceAttributes<T> attributes,
+        Func<string, IQueryable<T>> byId, CancellationToken cancellationToken)
+        where T : class
+    {
+        var query = ListQuery.Parse(http.Request.Query, ApiRequest.Settings(http));
+        var (filtered, sort) = query.Apply(source, attributes);
+        T? marker = null;
+        if (query.Marker is not null)
+        {
+            marker = await byId(query.Marker).FirstOrDefaultAsync(cancellationToken)
+                ?? throw ApiException.BadRequest($"Supplied pagination marker '{query.Marker}' is not valid.");
+        }
+
+        var items = await query.Page(filtered, sort, marker).ToListAsync(cancellationToken);
+        if (query.PageReverse)
+        {
+            items.Reverse();
+        }
+
+        return new Page<T>(items, query);
+    }
+}

@@ -1,0 +1,152 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Octavia.Controller.Engine;
+using Octavia.Core.Drivers;
+using Octavia.Core.Model;
+using Octavia.Core.Statuses;
+using Octavia.Db;
+
+namespace Octavia.Controller.Tasks;
+
+/// <summary>Tasks that reach amphorae through the compute and amphora drivers.</summary>
+public static class AmphoraTasks
+{
+    /// <summary>
+    /// Whether the load balancer's provider does real work. The <c>noop_driver</c> provider has none: its
+    /// flows only move statuses, so objects still leave PENDING (unlike upstream, where they stay there).
+    /// </summary>
+    private static async Task<bool> UsesDriversAsync(FlowContext c, CancellationToken ct) =>
+        await c.DbAsync(db => db.LoadBalancers.Where(lb => lb.Id == c.State.LoadBalancerId).Select(lb => lb.Provider).FirstOrDefaultAsync(ct), ct)
+            is not (null or "noop_driver");
+
+    /// <summary>Upstream's ListenersUpdate: push the whole configuration to every amphora of the load balancer.</summary>
+    public static IFlowTask UpdateLoadBalancerConfig() => new FlowTask(nameof(UpdateLoadBalancerConfig), async (c, ct) =>
+    {
+        if (await UsesDriversAsync(c, ct))
+        {
+            await c.Services.GetRequiredService<IAmphoraDriver>().UpdateLoadBalancerAsync(c.State.LoadBalancerId!, ct);
+        }
+    });
+
+    /// <summary>
+    /// Builds one amphora for the load balancer (STANDALONE), or in a failover the replacements of the
+    /// amphorae being retired, with their roles. Revert deletes what was built.
+    /// </summary>
+    public static IFlowTask BuildAmphorae() => new FlowTask(nameof(BuildAmphorae), async (c, ct) =>
+    {
+        if (!await UsesDriversAsync(c, ct))
+        {
+            return;
+        }
+
+        var compute = c.Services.GetRequiredService<IComputeDriver>();
+        var amphoraDriver = c.Services.GetRequiredService<IAmphoraDriver>();
+        var lbId = c.State.LoadBalancerId!;
+        var lb = await c.DbAsync(db => db.LoadBalancers.FirstAsync(x => x.Id == lbId, ct), ct);
+        var roles = await c.DbAsync(db => db.Amphorae.Where(a => c.State.OldAmphoraIds != null && c.State.OldAmphoraIds.Contains(a.Id))
+            .Select(a => a.Role).ToListAsync(ct), ct);
+        if (roles.Count == 0)
+        {
+            roles = lb.Topology == "ACTIVE_STANDBY" ? [AmphoraStatus.RoleMaster, AmphoraStatus.RoleBackup] : [AmphoraStatus.RoleStandalone];
+        }
+
+        c.State.NewAmphoraIds ??= [];
+        var existing = await c.DbAsync(db => db.Amphorae.Where(a => c.State.NewAmphoraIds.Contains(a.Id)).ToListAsync(ct), ct);
+        for (var i = existing.Count; i < roles.Count; i++)
+        {
+            var amphora = new Amphora
+            {
+                Id = Guid.NewGuid().ToString(),
+                Status = AmphoraStatus.PendingCreate,
+                CreatedAt = c.Now,
+                LoadBalancerId = lbId,
+                Role = roles[i],
+                CertExpiration = c.Now.AddDays(30),
+            };
+            c.State.NewAmphoraIds.Add(amphora.Id);
+            await c.DbAsync(db =>
+            {
+                db.Amphorae.Add(amphora);
+                return Task.CompletedTask;
+            }, ct);
+            existing.Add(amphora);
+        }
+
+        foreach (var amphora in existing.Where(a => a.Status != AmphoraStatus.Allocated))
+        {
+            var built = await compute.BuildAsync(amphora.Id, ct);
+            await amphoraDriver.WaitForAmphoraAsync(amphora.Id, ct);
+            await c.DbAsync(db => db.Amphorae.Where(a => a.Id == amphora.Id).ExecuteUpdateAsync(x => x
+                .SetProperty(a => a.Status, AmphoraStatus.Allocated)
+                .SetProperty(a => a.ComputeId, built.ComputeId)
+                .SetProperty(a => a.LbNetworkIp, built.ManagementAddress)
+                .SetProperty(a => a.VrrpIp, lb.VipAddress)
+                .SetProperty(a => a.HaIp, lb.VipAddress)
+                .SetProperty(a => a.VrrpPortId, Guid.NewGuid().ToString())
+                .SetProperty(a => a.HaPortId, lb.VipPortId)
+                .SetProperty(a => a.VrrpId, 1)
+                .SetProperty(a => a.VrrpPriority, a => a.Role == AmphoraStatus.RoleMaster ? 100 : a.Role == AmphoraStatus.RoleBackup ? 90 : (int?)null)
+                .SetProperty(a => a.UpdatedAt, c.Now), ct), ct);
+        }
+    },
+    async (c, ct) =>
+    {
+        var ids = c.State.NewAmphoraIds ?? [];
+        var compute = c.Services.GetRequiredService<IComputeDriver>();
+        var built = await c.DbAsync(db => db.Amphorae.Where(a => ids.Contains(a.Id) && a.ComputeId != null).Select(a => a.ComputeId!).ToListAsync(ct), ct);
+        foreach (var computeId in built)
+        {
+            await compute.DeleteAsync(computeId, ct);
+        }
+
+        await c.DbAsync(db => db.Amphorae.Where(a => ids.Contains(a.Id))
+            .ExecuteUpdateAsync(x => x.SetProperty(a => a.Status, AmphoraStatus.Deleted).SetProperty(a => a.UpdatedAt, c.Now), ct), ct);
+    });
+
+    /// <summary>Retires amphorae: compute instance removed, row DELETED.</summary>
+    public static IFlowTask DeleteAmphorae(Func<FlowContext, CancellationToken, Task<List<string>>> which) => new FlowTask(nameof(DeleteAmphorae), async (c, ct) =>
+    {
+        var ids = await which(c, ct);
+        var compute = c.Services.GetRequiredService<IComputeDriver>();
+        var rows = await c.DbAsync(db => db.Amphorae.Where(a => ids.Contains(a.Id)).ToListAsync(ct), ct);
+        foreach (var amphora in rows.Where(a => a.ComputeId is not null && a.Status != AmphoraStatus.Deleted))
+        {
+            await compute.DeleteAsync(amphora.ComputeId!, ct);
+        }
+
+        await c.DbAsync(db => db.Amphorae.Where(a => ids.Contains(a.Id))
+            .ExecuteUpdateAsync(x => x.SetProperty(a => a.Status, AmphoraStatus.Deleted).SetProperty(a => a.UpdatedAt, c.Now), ct), ct);
+    });
+
+    /// <summary>Remembers the amphorae of the load balancer that a failover replaces.</summary>
+    public static IFlowTask SelectAmphoraeToReplace() => new FlowTask(nameof(SelectAmphoraeToReplace), async (c, ct) =>
+    {
+        if (c.State.OldAmphoraIds is not null)
+        {
+            return;
+        }
+
+        c.State.OldAmphoraIds = c.State.AmphoraId is { } single
+            ? [single]
+            : await c.DbAsync(db => db.Amphorae.Where(a => a.LoadBalancerId == c.State.LoadBalancerId
+                && (a.Status == AmphoraStatus.Allocated || a.Status == AmphoraStatus.Error)).Select(a => a.Id).ToListAsync(ct), ct);
+    });
+
+    public static IFlowTask UpdateAgentConfig() => new FlowTask(nameof(UpdateAgentConfig), (c, ct) =>
+        c.Services.GetRequiredService<IAmphoraDriver>().UpdateAgentConfigAsync(c.State.AmphoraId!, ct));
+
+    public static IFlowTask DeallocateVip() => new FlowTask(nameof(DeallocateVip), async (c, ct) =>
+    {
+        var lb = await c.DbAsync(db => db.LoadBalancers.FirstOrDefaultAsync(x => x.Id == c.State.LoadBalancerId, ct), ct);
+        if (lb is not null && lb.Provider != "noop_driver")
+        {
+            await c.Services.GetRequiredService<INetworkDriver>().DeallocateVipAsync(lb.Id, lb.VipPortId, ct);
+        }
+    });
+
+    public static Task<List<string>> AllAmphoraeOf(FlowContext c, CancellationToken ct) =>
+        c.DbAsync(db => db.Amphorae.Where(a => a.LoadBalancerId == c.State.LoadBalancerId && a.Status != AmphoraStatus.Deleted)
+            .Select(a => a.Id).ToListAsync(ct), ct);
+
+    public static Task<List<string>> ReplacedAmphorae(FlowContext c, CancellationToken ct) => Task.FromResult(c.State.OldAmphoraIds ?? []);
+}

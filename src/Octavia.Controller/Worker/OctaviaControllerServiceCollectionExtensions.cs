@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Octavia.Controller.Engine;
+using Octavia.Controller.Flows;
+using Octavia.Core.Configuration;
+using Octavia.Db.Jobs;
+
+namespace Octavia.Controller.Worker;
+
+public static class OctaviaControllerServiceCollectionExtensions
+{
+    /// <summary>Registers the worker role: flow engine, flows and the job-claiming hosted service.</summary>
+    public static IServiceCollection AddOctaviaWorker(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<TaskFlowOptions>().Bind(configuration.GetSection(TaskFlowOptions.SectionName));
+        services.AddOptions<DefaultOptions>().Bind(configuration.GetSection(DefaultOptions.SectionName));
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<FlowBuilder>();
+        services.AddSingleton<FlowRunner>();
+        services.AddHostedService<PostgresJobListener>();
+        services.AddHostedService<JobWorker>();
+        return services;
+    }
+}

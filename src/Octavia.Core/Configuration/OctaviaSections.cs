@@ -1,0 +1,111 @@
+using Microsoft.Extensions.Configuration;
+
+namespace Octavia.Core.Configuration;
+
+/// <summary>The <c>[DEFAULT]</c> section.</summary>
+public sealed class DefaultOptions
+{
+    public const string SectionName = "DEFAULT";
+
+    /// <summary>The state directory: SQLite file, certificates, amphora files. Defaults to <c>./var</c>.</summary>
+    [ConfigurationKeyName("state_path")] public string StatePath { get; set; } = "./var";
+
+    /// <summary>Name of this host, used as the worker's lease owner.</summary>
+    [ConfigurationKeyName("host")] public string Host { get; set; } = Environment.MachineName;
+}
+
+/// <summary>The <c>[database]</c> section.</summary>
+public sealed class DatabaseOptions
+{
+    public const string SectionName = "database";
+
+    /// <summary>
+    /// <c>sqlite:///path</c>, <c>postgresql://user:pass@host:port/db</c> or an ADO.NET connection string
+    /// prefixed with <c>sqlite:</c>/<c>postgresql:</c>. Empty means SQLite at <c>$state_path/octavia.db</c>.
+    /// </summary>
+    [ConfigurationKeyName("connection")] public string Connection { get; set; } = "";
+}
+
+/// <summary>The <c>[controller_worker]</c> section.</summary>
+public sealed class ControllerWorkerOptions
+{
+    public const string SectionName = "controller_worker";
+
+    [ConfigurationKeyName("workers")] public int Workers { get; set; } = 1;
+    [ConfigurationKeyName("compute_driver")] public string ComputeDriver { get; set; } = "compute_noop_driver";
+    [ConfigurationKeyName("network_driver")] public string NetworkDriver { get; set; } = "network_noop_driver";
+    [ConfigurationKeyName("amphora_driver")] public string AmphoraDriver { get; set; } = "amphora_noop_driver";
+
+    /// <summary>SINGLE or ACTIVE_STANDBY.</summary>
+    [ConfigurationKeyName("loadbalancer_topology")] public string LoadBalancerTopology { get; set; } = "SINGLE";
+}
+
+/// <summary>The <c>[task_flow]</c> section: the durable job engine.</summary>
+public sealed class TaskFlowOptions
+{
+    public const string SectionName = "task_flow";
+
+    /// <summary>Flows one worker runs at once.</summary>
+    [ConfigurationKeyName("max_workers")] public int MaxWorkers { get; set; } = 5;
+
+    /// <summary>Do not revert a failed flow (upstream's debugging switch); objects still end in ERROR.</summary>
+    [ConfigurationKeyName("disable_revert")] public bool DisableRevert { get; set; }
+
+    /// <summary>Seconds a claimed job stays owned without a renewal; then another worker may resume it.</summary>
+    [ConfigurationKeyName("job_lease_seconds")] public double JobLeaseSeconds { get; set; } = 4;
+
+    /// <summary>Seconds between polls for new jobs when no wake-up signal arrives (other processes on SQLite).</summary>
+    [ConfigurationKeyName("job_poll_interval")] public double JobPollInterval { get; set; } = 0.5;
+
+    /// <summary>Attempts of one task before the flow reverts.</summary>
+    [ConfigurationKeyName("task_max_attempts")] public int TaskMaxAttempts { get; set; } = 4;
+
+    /// <summary>First retry delay in seconds; doubles per attempt, bounded by <see cref="TaskRetryMaxDelay"/>.</summary>
+    [ConfigurationKeyName("task_retry_initial_delay")] public double TaskRetryInitialDelay { get; set; } = 0.05;
+
+    [ConfigurationKeyName("task_retry_max_delay")] public double TaskRetryMaxDelay { get; set; } = 2;
+}
+
+/// <summary>The <c>[haproxy_amphora]</c> keys the API needs for listener defaults.</summary>
+public sealed class HaproxyAmphoraOptions
+{
+    public const string SectionName = "haproxy_amphora";
+
+    [ConfigurationKeyName("timeout_client_data")] public int TimeoutClientData { get; set; } = 50000;
+    [ConfigurationKeyName("timeout_member_connect")] public int TimeoutMemberConnect { get; set; } = 5000;
+    [ConfigurationKeyName("timeout_member_data")] public int TimeoutMemberData { get; set; } = 50000;
+    [ConfigurationKeyName("timeout_tcp_inspect")] public int TimeoutTcpInspect { get; set; }
+    [ConfigurationKeyName("default_connection_limit")] public int DefaultConnectionLimit { get; set; } = 50000;
+}
+
+/// <summary>The <c>[networking]</c> keys the API checks.</summary>
+public sealed class NetworkingOptions
+{
+    public const string SectionName = "networking";
+
+    [ConfigurationKeyName("allow_vip_network_id")] public bool AllowVipNetworkId { get; set; } = true;
+    [ConfigurationKeyName("allow_vip_subnet_id")] public bool AllowVipSubnetId { get; set; } = true;
+    [ConfigurationKeyName("allow_vip_port_id")] public bool AllowVipPortId { get; set; } = true;
+
+    /// <summary>Comma-separated member addresses that are refused.</summary>
+    [ConfigurationKeyName("reserved_ips")] public string ReservedIps { get; set; } = "169.254.169.254";
+
+    /// <summary>Comma-separated allow-list of VIP networks (empty: all).</summary>
+    [ConfigurationKeyName("valid_vip_networks")] public string ValidVipNetworks { get; set; } = "";
+
+    [ConfigurationKeyName("denylist_vip_networks")] public string DenylistVipNetworks { get; set; } = "";
+}
+
+/// <summary>The <c>[quotas]</c> section: defaults for projects without their own limits (-1 = unlimited).</summary>
+public sealed class QuotaOptions
+{
+    public const string SectionName = "quotas";
+
+    [ConfigurationKeyName("default_load_balancer_quota")] public int DefaultLoadBalancerQuota { get; set; } = -1;
+    [ConfigurationKeyName("default_listener_quota")] public int DefaultListenerQuota { get; set; } = -1;
+    [ConfigurationKeyName("default_pool_quota")] public int DefaultPoolQuota { get; set; } = -1;
+    [ConfigurationKeyName("default_health_monitor_quota")] public int DefaultHealthMonitorQuota { get; set; } = -1;
+    [ConfigurationKeyName("default_member_quota")] public int DefaultMemberQuota { get; set; } = -1;
+    [ConfigurationKeyName("default_l7policy_quota")] public int DefaultL7PolicyQuota { get; set; } = -1;
+    [ConfigurationKeyName("default_l7rule_quota")] public int DefaultL7RuleQuota { get; set; } = -1;
+}

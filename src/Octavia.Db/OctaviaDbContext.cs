@@ -1,0 +1,160 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Octavia.Core.Jobs;
+using Octavia.Core.Model;
+
+namespace Octavia.Db;
+
+/// <summary>
+/// The control plane's database. One model, two providers: each provider has its own subclass only so
+/// that its migrations live apart (Migrations/Sqlite, Migrations/Postgres).
+/// </summary>
+public abstract class OctaviaDbContext(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<LoadBalancer> LoadBalancers => Set<LoadBalancer>();
+    public DbSet<Listener> Listeners => Set<Listener>();
+    public DbSet<Pool> Pools => Set<Pool>();
+    public DbSet<Member> Members => Set<Member>();
+    public DbSet<HealthMonitor> HealthMonitors => Set<HealthMonitor>();
+    public DbSet<L7Policy> L7Policies => Set<L7Policy>();
+    public DbSet<L7Rule> L7Rules => Set<L7Rule>();
+    public DbSet<Quota> Quotas => Set<Quota>();
+    public DbSet<Flavor> Flavors => Set<Flavor>();
+    public DbSet<FlavorProfile> FlavorProfiles => Set<FlavorProfile>();
+    public DbSet<AvailabilityZone> AvailabilityZones => Set<AvailabilityZone>();
+    public DbSet<AvailabilityZoneProfile> AvailabilityZoneProfiles => Set<AvailabilityZoneProfile>();
+    public DbSet<Amphora> Amphorae => Set<Amphora>();
+    public DbSet<ListenerStatistics> ListenerStatistics => Set<ListenerStatistics>();
+    public DbSet<Job> Jobs => Set<Job>();
+
+    /// <summary>True when this context talks to PostgreSQL (row locks and LISTEN/NOTIFY are available).</summary>
+    public bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<LoadBalancer>(b =>
+        {
+            b.ToTable("load_balancer");
+            b.HasMany(x => x.Listeners).WithOne(x => x.LoadBalancer).HasForeignKey(x => x.LoadBalancerId).OnDelete(DeleteBehavior.Cascade);
+            b.HasMany(x => x.Pools).WithOne(x => x.LoadBalancer).HasForeignKey(x => x.LoadBalancerId).OnDelete(DeleteBehavior.Cascade);
+            b.OwnsMany(x => x.AdditionalVips, o => o.ToJson("additional_vips"));
+            b.HasIndex(x => x.ProjectId);
+            b.HasIndex(x => x.ProvisioningStatus);
+        });
+        modelBuilder.Entity<Listener>(b =>
+        {
+            b.ToTable("listener");
+            b.HasMany(x => x.L7Policies).WithOne(x => x.Listener).HasForeignKey(x => x.ListenerId).OnDelete(DeleteBehavior.Cascade);
+            b.Property(x => x.InsertHeaders).HasConversion(
+                v => JsonSerializer.Serialize(v, JsonSerializerOptions.Default),
+                v => JsonSerializer.Deserialize<Dictionary<string, string>>(v, JsonSerializerOptions.Default) ?? new(),
+                new ValueComparer<Dictionary<string, string>>(
+                    (a, c) => a!.Count == c!.Count && !a.Except(c).Any(),
+                    v => v.Aggregate(0, (h, kv) => HashCode.Combine(h, kv.Key, kv.Value)),
+                    v => new Dictionary<string, string>(v)));
+            b.HasIndex(x => x.ProjectId);
+        });
+        modelBuilder.Entity<Pool>(b =>
+        {
+            b.ToTable("pool");
+            b.HasMany(x => x.Members).WithOne(x => x.Pool).HasForeignKey(x => x.PoolId).OnDelete(DeleteBehavior.Cascade);
+            b.HasOne(x => x.HealthMonitor).WithOne(x => x.Pool).HasForeignKey<HealthMonitor>(x => x.PoolId).OnDelete(DeleteBehavior.Cascade);
+            b.OwnsOne(x => x.SessionPersistence, o => o.ToJson("session_persistence"));
+            b.HasIndex(x => x.ProjectId);
+        });
+        modelBuilder.Entity<Member>(b =>
+        {
+            b.ToTable("member");
+            b.HasIndex(x => new { x.PoolId, x.Address, x.ProtocolPort }).IsUnique();
+            b.HasIndex(x => x.ProjectId);
+        });
+        modelBuilder.Entity<HealthMonitor>(b =>
+        {
+            b.ToTable("health_monitor");
+            b.HasIndex(x => x.PoolId).IsUnique();
+        });
+        modelBuilder.Entity<L7Policy>(b =>
+        {
+            b.ToTable("l7policy");
+            b.HasMany(x => x.Rules).WithOne(x => x.L7Policy).HasForeignKey(x => x.L7PolicyId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<L7Rule>(b => b.ToTable("l7rule"));
+        modelBuilder.Entity<Quota>(b =>
+        {
+            b.ToTable("quotas");
+            b.HasKey(x => x.ProjectId);
+        });
+        modelBuilder.Entity<Flavor>(b =>
+        {
+            b.ToTable("flavor");
+            b.HasIndex(x => x.Name).IsUnique();
+        });
+        modelBuilder.Entity<FlavorProfile>(b => b.ToTable("flavor_profile"));
+        modelBuilder.Entity<AvailabilityZone>(b =>
+        {
+            b.ToTable("availability_zone");
+            b.HasKey(x => x.Name);
+        });
+        modelBuilder.Entity<AvailabilityZoneProfile>(b => b.ToTable("availability_zone_profile"));
+        modelBuilder.Entity<Amphora>(b =>
+        {
+            b.ToTable("amphora");
+            b.HasIndex(x => x.LoadBalancerId);
+        });
+        modelBuilder.Entity<ListenerStatistics>(b =>
+        {
+            b.ToTable("listener_statistics");
+            b.HasKey(x => new { x.ListenerId, x.AmphoraId });
+        });
+        modelBuilder.Entity<Job>(b =>
+        {
+            b.ToTable("jobs");
+            b.HasIndex(x => new { x.Status, x.Id });
+        });
+
+        foreach (var entity in modelBuilder.Model.GetEntityTypes())
+        {
+            if (entity.IsOwned())
+            {
+                continue;
+            }
+
+            foreach (var property in entity.GetProperties())
+            {
+                property.SetColumnName(ToSnakeCase(property.Name));
+            }
+        }
+    }
+
+    internal static string ToSnakeCase(string name)
+    {
+        var sb = new StringBuilder(name.Length + 8);
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (char.IsUpper(c))
+            {
+                if (i > 0 && (char.IsLower(name[i - 1]) || char.IsDigit(name[i - 1])))
+                {
+                    sb.Append('_');
+                }
+
+                sb.Append(char.ToLowerInvariant(c));
+            }
+            else
+            {
+                sb.Append(c);
+            }
+        }
+
+        return sb.ToString();
+    }
+}
+
+/// <summary>The SQLite flavour of <see cref="OctaviaDbContext"/> (embedded default).</summary>
+public sealed class SqliteOctaviaDbContext(DbContextOptions<SqliteOctaviaDbContext> options) : OctaviaDbContext(options);
+
+/// <summary>The PostgreSQL flavour of <see cref="OctaviaDbContext"/> (shared control plane).</summary>
+public sealed class PostgresOctaviaDbContext(DbContextOptions<PostgresOctaviaDbContext> options) : OctaviaDbContext(options);

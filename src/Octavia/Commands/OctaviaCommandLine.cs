@@ -1,0 +1,75 @@
+using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Octavia.Configuration;
+using Octavia.Db;
+using Octavia.Hosting;
+
+namespace Octavia.Commands;
+
+/// <summary>The <c>octavia</c> command line: one executable, one subcommand per role or operator task.</summary>
+public static class OctaviaCommandLine
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var configFile = new Option<string?>("--config-file")
+        {
+            Description = "Path to octavia.conf (INI, upstream's sections and keys). Environment variables OCTAVIA__<SECTION>__<KEY> override it.",
+            Recursive = true,
+        };
+
+        var root = new RootCommand("Octavia load-balancing-as-a-service, reimplemented in C#.");
+        root.Options.Add(configFile);
+
+        var all = new Command("all", "Run every role in one process (API and worker), migrating the database first.");
+        all.SetAction((result, ct) => RunWebAsync(result.GetValue(configFile), OctaviaRoles.All, migrate: true, ct));
+        root.Subcommands.Add(all);
+
+        var api = new Command("api", "Run the v2 REST API.");
+        api.SetAction((result, ct) => RunWebAsync(result.GetValue(configFile), OctaviaRoles.Api, migrate: false, ct));
+        root.Subcommands.Add(api);
+
+        var worker = new Command("worker", "Run the worker: claim jobs and run their flows.");
+        worker.SetAction(async (result, ct) =>
+        {
+            using var host = OctaviaHost.BuildWorker(OctaviaConfiguration.Build(result.GetValue(configFile)));
+            await host.RunAsync(ct);
+            return 0;
+        });
+        root.Subcommands.Add(worker);
+
+        var db = new Command("db", "Database operations.");
+        var upgrade = new Command("upgrade", "Apply every pending migration to the configured database (SQLite or PostgreSQL).");
+        upgrade.SetAction(async (result, ct) =>
+        {
+            using var host = OctaviaHost.BuildTool(OctaviaConfiguration.Build(result.GetValue(configFile)));
+            await host.Services.MigrateOctaviaDbAsync(ct);
+            await Console.Out.WriteLineAsync("Database is up to date.");
+            return 0;
+        });
+        db.Subcommands.Add(upgrade);
+        root.Subcommands.Add(db);
+
+        try
+        {
+            return await root.Parse(args).InvokeAsync();
+        }
+        catch (Exception e) when (e is InvalidOperationException or FileNotFoundException or Microsoft.Extensions.Options.OptionsValidationException)
+        {
+            await Console.Error.WriteLineAsync("octavia: " + e.Message);
+            return 2;
+        }
+    }
+
+    private static async Task<int> RunWebAsync(string? configFile, OctaviaRoles roles, bool migrate, CancellationToken cancellationToken)
+    {
+        await using var app = OctaviaHost.BuildWeb(OctaviaConfiguration.Build(configFile), roles);
+        if (migrate)
+        {
+            await app.Services.MigrateOctaviaDbAsync(cancellationToken);
+        }
+
+        await app.RunAsync(cancellationToken);
+        return 0;
+    }
+}

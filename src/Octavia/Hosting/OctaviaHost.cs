@@ -1,0 +1,112 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Octavia.Api.Hosting;
+using Octavia.Controller.Worker;
+using Octavia.Core.Configuration;
+using Octavia.Db;
+using Octavia.Drivers.Hosting;
+
+namespace Octavia.Hosting;
+
+/// <summary>Which roles one process runs.</summary>
+[Flags]
+public enum OctaviaRoles
+{
+    Api = 1,
+    Worker = 2,
+    All = Api | Worker,
+}
+
+/// <summary>Composes the roles of the <c>octavia</c> executable into one host.</summary>
+public static class OctaviaHost
+{
+    /// <summary>
+    /// Builds the web host for roles that include the API: it listens on <c>[api_settings]
+    /// bind_host:bind_port</c> (port 0 picks a free one; see <see cref="ListenAddresses"/>).
+    /// </summary>
+    public static WebApplication BuildWeb(IConfigurationRoot configuration, OctaviaRoles roles, Action<ILoggingBuilder>? logging = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddConfiguration(configuration);
+        ConfigureLogging(builder.Logging, logging);
+        ConfigureServices(builder.Services, configuration, roles);
+
+        var api = configuration.GetSection(ApiSettingsOptions.SectionName).Get<ApiSettingsOptions>() ?? new ApiSettingsOptions();
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            // Idle kept-alive connections stay usable: closing them silently makes clients fail on reuse.
+            k.Limits.KeepAliveTimeout = TimeSpan.FromDays(1);
+            k.Limits.MaxRequestBodySize = ApiRequest.MaxBodyBytes + 1;
+            k.AddServerHeader = false;
+            k.Listen(System.Net.IPAddress.Parse(api.BindHost == "localhost" ? "127.0.0.1" : api.BindHost), api.BindPort,
+                o => o.Protocols = HttpProtocols.Http1);
+        });
+
+        var app = builder.Build();
+        app.UseOctaviaApi();
+        return app;
+    }
+
+    /// <summary>Builds a host without a web server, for the worker role alone.</summary>
+    public static IHost BuildWorker(IConfigurationRoot configuration, Action<ILoggingBuilder>? logging = null)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddConfiguration(configuration);
+        ConfigureLogging(builder.Logging, logging);
+        ConfigureServices(builder.Services, configuration, OctaviaRoles.Worker);
+        return builder.Build();
+    }
+
+    /// <summary>Builds a host that only reaches the database (for <c>db upgrade</c>).</summary>
+    public static IHost BuildTool(IConfigurationRoot configuration)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddConfiguration(configuration);
+        ConfigureLogging(builder.Logging, null);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddOctaviaDb(configuration);
+        return builder.Build();
+    }
+
+    private static void ConfigureLogging(ILoggingBuilder logging, Action<ILoggingBuilder>? extra)
+    {
+        logging.ClearProviders();
+        logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-dd HH:mm:ss.fff ";
+        });
+        logging.SetMinimumLevel(LogLevel.Information);
+        logging.AddFilter("Microsoft", LogLevel.Warning);
+        logging.AddFilter("System", LogLevel.Warning);
+        extra?.Invoke(logging);
+    }
+
+    private static void ConfigureServices(IServiceCollection services, IConfigurationRoot configuration, OctaviaRoles roles)
+    {
+        services.AddOptions<DefaultOptions>().Bind(configuration.GetSection(DefaultOptions.SectionName));
+        services.AddSingleton(TimeProvider.System);
+        services.AddOctaviaDb(configuration);
+        services.AddOctaviaDrivers(configuration);
+        if (roles.HasFlag(OctaviaRoles.Api))
+        {
+            services.AddOctaviaApi(configuration);
+        }
+
+        if (roles.HasFlag(OctaviaRoles.Worker))
+        {
+            services.AddOctaviaWorker(configuration);
+        }
+    }
+
+    /// <summary>The addresses the API really listens on (after port 0 was resolved).</summary>
+    public static IReadOnlyList<string> ListenAddresses(WebApplication app) =>
+        app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+            .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses.ToList() ?? [];
+}

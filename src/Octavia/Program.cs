@@ -1,0 +1,3 @@
+using Octavia.Commands;
+
+return await OctaviaCommandLine.RunAsync(args);
