@@ -1,0 +1,118 @@
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Octavia.Configuration;
+using Octavia.Db;
+using Octavia.Hosting;
+
+namespace Octavia.Api.Tests.Infrastructure;
+
+/// <summary>
+/// A real <c>octavia all</c> (API and worker, no-op drivers) on 127.0.0.1 with a private database:
+/// a SQLite file in a temporary state directory, or a fresh PostgreSQL database on the server named by
+/// <c>OCTAVIA_TEST_POSTGRES</c> (tests/run.sh starts one). Dropped when the fixture ends.
+/// </summary>
+public abstract class OctaviaFixture : IAsyncLifetime
+{
+    private WebApplication? _app;
+    private string? _postgresDatabase;
+
+    protected OctaviaFixture()
+    {
+        StatePath = Path.Combine(Path.GetTempPath(), "octavia-test-" + Guid.NewGuid().ToString("N")[..12]);
+    }
+
+    public string StatePath { get; }
+
+    public HttpClient Client { get; private set; } = null!;
+
+    public Uri BaseAddress { get; private set; } = null!;
+
+    protected abstract bool UsePostgres { get; }
+
+    /// <summary>Extra octavia.conf settings for a fixture (keys as <c>section:key</c>).</summary>
+    protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
+
+    public async ValueTask InitializeAsync()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["DEFAULT:state_path"] = StatePath,
+            ["api_settings:bind_host"] = "127.0.0.1",
+            ["api_settings:bind_port"] = "0",
+            ["task_flow:job_poll_interval"] = "0.2",
+        };
+        if (UsePostgres)
+        {
+            settings["database:connection"] = await CreatePostgresDatabaseAsync();
+        }
+
+        foreach (var (k, v) in Settings)
+        {
+            settings[k] = v;
+        }
+
+        var configuration = OctaviaConfiguration.Build(null, settings);
+        _app = OctaviaHost.BuildWeb(configuration, OctaviaRoles.All, logging => logging.SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Warning));
+        await _app.Services.MigrateOctaviaDbAsync(CancellationToken.None);
+        await _app.StartAsync();
+        BaseAddress = new Uri(OctaviaHost.ListenAddresses(_app)[0]);
+        Client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client?.Dispose();
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+
+        if (_postgresDatabase is not null)
+        {
+            await using var connection = new NpgsqlConnection(PostgresAdminConnection());
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_postgresDatabase} WITH (FORCE)", connection);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        if (Directory.Exists(StatePath))
+        {
+            Directory.Delete(StatePath, recursive: true);
+        }
+
+        GC.SuppressFinalize(this);
+    }
+
+    private static string PostgresUrl() =>
+        Environment.GetEnvironmentVariable("OCTAVIA_TEST_POSTGRES")
+        ?? throw new InvalidOperationException("OCTAVIA_TEST_POSTGRES is not set: run the tests with tests/run.sh, which starts PostgreSQL.");
+
+    private static string PostgresAdminConnection() => DatabaseTarget.Parse(PostgresUrl(), "/tmp").ConnectionString;
+
+    private async Task<string> CreatePostgresDatabaseAsync()
+    {
+        _postgresDatabase = "octavia_test_" + Guid.NewGuid().ToString("N")[..12];
+        await using var connection = new NpgsqlConnection(PostgresAdminConnection());
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"CREATE DATABASE {_postgresDatabase}", connection);
+        await command.ExecuteNonQueryAsync();
+        var url = new Uri(PostgresUrl());
+        return $"postgresql://{url.UserInfo}@{url.Host}:{url.Port}/{_postgresDatabase}";
+    }
+}
+
+public sealed class SqliteFixture : OctaviaFixture
+{
+    protected override bool UsePostgres => false;
+}
+
+public sealed class PostgresFixture : OctaviaFixture
+{
+    protected override bool UsePostgres => true;
+}
