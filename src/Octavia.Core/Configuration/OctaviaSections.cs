@@ -109,3 +109,16 @@ public sealed class QuotaOptions
     [ConfigurationKeyName("default_l7policy_quota")] public int DefaultL7PolicyQuota { get; set; } = -1;
     [ConfigurationKeyName("default_l7rule_quota")] public int DefaultL7RuleQuota { get; set; } = -1;
 }
+
+/// <summary>
+/// The <c>[noop_drivers]</c> section: how long the no-op drivers pretend a compute build or a configuration
+/// push takes. Zero by default; tests and demos raise it to watch flows in flight (for example the worker
+/// crash test, which must kill a worker mid-flow).
+/// </summary>
+public sealed class NoopDriverOptions
+{
+    public const string SectionName = "noop_drivers";
+
+    /// <summary>Seconds each no-op compute build and each no-op configuration push takes.</summary>
+    [ConfigurationKeyName("delay")] public double Delay { get; set; }
+}

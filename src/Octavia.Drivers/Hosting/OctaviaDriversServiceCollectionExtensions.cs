@@ -14,6 +14,7 @@ public static class OctaviaDriversServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddOctaviaDrivers(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddOptions<NoopDriverOptions>().Bind(configuration.GetSection(NoopDriverOptions.SectionName));
         var options = configuration.GetSection(ControllerWorkerOptions.SectionName).Get<ControllerWorkerOptions>() ?? new ControllerWorkerOptions();
         services.AddKeyedSingleton<INetworkDriver, NoopNetworkDriver>(NoopNetworkDriver.DriverName);
         services.AddKeyedSingleton<IComputeDriver, NoopComputeDriver>(NoopComputeDriver.DriverName);

@@ -1,15 +1,20 @@
+using Microsoft.Extensions.Options;
+using Octavia.Core.Configuration;
 using Octavia.Core.Drivers;
 
 namespace Octavia.Drivers.Noop;
 
 /// <summary>Upstream's <c>amphora_noop_driver</c>: accepts every configuration and applies nothing.</summary>
-public sealed class NoopAmphoraDriver : IAmphoraDriver
+public sealed class NoopAmphoraDriver(IOptions<NoopDriverOptions> options, TimeProvider time) : IAmphoraDriver
 {
     public const string DriverName = "amphora_noop_driver";
 
     public string Name => DriverName;
 
-    public Task UpdateLoadBalancerAsync(string loadBalancerId, CancellationToken cancellationToken) => Task.CompletedTask;
+    private Task PretendAsync(CancellationToken cancellationToken) =>
+        options.Value.Delay > 0 ? Task.Delay(TimeSpan.FromSeconds(options.Value.Delay), time, cancellationToken) : Task.CompletedTask;
+
+    public Task UpdateLoadBalancerAsync(string loadBalancerId, CancellationToken cancellationToken) => PretendAsync(cancellationToken);
 
     public Task WaitForAmphoraAsync(string amphoraId, CancellationToken cancellationToken) => Task.CompletedTask;
 
