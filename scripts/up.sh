@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Brings the whole service up on the embedded default: SQLite in ./var, API on 127.0.0.1:9876 and the
+# worker in one process (`octavia all`). Installs what it needs (the .NET SDK must be present).
+# Extra arguments go to `octavia all`, e.g. --config-file /etc/octavia/octavia.conf.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v dotnet >/dev/null; then
+  echo "The .NET 10 SDK is required (https://dot.net); install it and run this again." >&2
+  exit 1
+fi
+
+dotnet publish src/Octavia -c Release -o var/bin --nologo -v quiet
+args=("$@")
+if [[ " ${args[*]-} " != *" --config-file "* ]]; then
+  args+=(--config-file etc/octavia.conf)
+fi
+echo "Octavia API on http://127.0.0.1:9876 (Ctrl-C stops it). Try: openstack --os-auth-type none --os-endpoint http://127.0.0.1:9876 loadbalancer list"
+exec dotnet var/bin/octavia.dll all "${args[@]}"
