@@ -17,11 +17,26 @@ public static class AmphoraEndpoints
 {
     private static readonly ResourceAttributes<AmphoraView> Attributes = new(new Dictionary<string, string>
     {
-        ["id"] = "Id", ["loadbalancer_id"] = "LoadBalancerId", ["project_id"] = "ProjectId", ["compute_id"] = "ComputeId",
-        ["lb_network_ip"] = "LbNetworkIp", ["vrrp_ip"] = "VrrpIp", ["ha_ip"] = "HaIp", ["vrrp_port_id"] = "VrrpPortId",
-        ["ha_port_id"] = "HaPortId", ["cert_expiration"] = "CertExpiration", ["cert_busy"] = "CertBusy", ["role"] = "Role",
-        ["status"] = "Status", ["vrrp_interface"] = "VrrpInterface", ["vrrp_id"] = "VrrpId", ["vrrp_priority"] = "VrrpPriority",
-        ["cached_zone"] = "CachedZone", ["created_at"] = "CreatedAt", ["updated_at"] = "UpdatedAt", ["image_id"] = "ImageId",
+        ["id"] = "Id",
+        ["loadbalancer_id"] = "LoadBalancerId",
+        ["project_id"] = "ProjectId",
+        ["compute_id"] = "ComputeId",
+        ["lb_network_ip"] = "LbNetworkIp",
+        ["vrrp_ip"] = "VrrpIp",
+        ["ha_ip"] = "HaIp",
+        ["vrrp_port_id"] = "VrrpPortId",
+        ["ha_port_id"] = "HaPortId",
+        ["cert_expiration"] = "CertExpiration",
+        ["cert_busy"] = "CertBusy",
+        ["role"] = "Role",
+        ["status"] = "Status",
+        ["vrrp_interface"] = "VrrpInterface",
+        ["vrrp_id"] = "VrrpId",
+        ["vrrp_priority"] = "VrrpPriority",
+        ["cached_zone"] = "CachedZone",
+        ["created_at"] = "CreatedAt",
+        ["updated_at"] = "UpdatedAt",
+        ["image_id"] = "ImageId",
         ["compute_flavor"] = "ComputeFlavor",
     });
 

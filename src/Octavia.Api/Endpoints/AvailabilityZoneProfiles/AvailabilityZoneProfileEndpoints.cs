@@ -22,7 +22,10 @@ public static class AvailabilityZoneProfileEndpoints
 
     private static readonly ResourceAttributes<AvailabilityZoneProfile> Attributes = new(new Dictionary<string, string>
     {
-        ["id"] = "Id", ["name"] = "Name", ["provider_name"] = "ProviderName", [DataOption] = "AvailabilityZoneData",
+        ["id"] = "Id",
+        ["name"] = "Name",
+        ["provider_name"] = "ProviderName",
+        [DataOption] = "AvailabilityZoneData",
     });
 
     public static void Map(IEndpointRouteBuilder api)

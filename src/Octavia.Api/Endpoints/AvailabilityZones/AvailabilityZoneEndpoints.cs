@@ -22,7 +22,10 @@ public static class AvailabilityZoneEndpoints
 
     private static readonly ResourceAttributes<AvailabilityZone> Attributes = new(new Dictionary<string, string>
     {
-        ["name"] = "Name", ["description"] = "Description", ["enabled"] = "Enabled", ["availability_zone_profile_id"] = "AvailabilityZoneProfileId",
+        ["name"] = "Name",
+        ["description"] = "Description",
+        ["enabled"] = "Enabled",
+        ["availability_zone_profile_id"] = "AvailabilityZoneProfileId",
     });
 
     public static void Map(IEndpointRouteBuilder api)

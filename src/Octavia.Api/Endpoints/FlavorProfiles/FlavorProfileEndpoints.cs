@@ -22,7 +22,10 @@ public static class FlavorProfileEndpoints
 
     private static readonly ResourceAttributes<FlavorProfile> Attributes = new(new Dictionary<string, string>
     {
-        ["id"] = "Id", ["name"] = "Name", ["provider_name"] = "ProviderName", [DataOption] = "FlavorData",
+        ["id"] = "Id",
+        ["name"] = "Name",
+        ["provider_name"] = "ProviderName",
+        [DataOption] = "FlavorData",
     });
 
     public static void Map(IEndpointRouteBuilder api)

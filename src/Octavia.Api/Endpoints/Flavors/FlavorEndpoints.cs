@@ -20,7 +20,11 @@ public static class FlavorEndpoints
 
     private static readonly ResourceAttributes<Flavor> Attributes = new(new Dictionary<string, string>
     {
-        ["id"] = "Id", ["name"] = "Name", ["description"] = "Description", ["enabled"] = "Enabled", ["flavor_profile_id"] = "FlavorProfileId",
+        ["id"] = "Id",
+        ["name"] = "Name",
+        ["description"] = "Description",
+        ["enabled"] = "Enabled",
+        ["flavor_profile_id"] = "FlavorProfileId",
     });
 
     public static void Map(IEndpointRouteBuilder api)
