@@ -36,5 +36,12 @@ public static class OctaviaApiServiceCollectionExtensions
     {
         VersionEndpoints.Map(api);
         Endpoints.LoadBalancers.LoadBalancerEndpoints.Map(api);
+        Endpoints.Quotas.QuotaEndpoints.Map(api);
+        Endpoints.ProviderDrivers.ProviderEndpoints.Map(api);
+        Endpoints.Flavors.FlavorEndpoints.Map(api);
+        Endpoints.FlavorProfiles.FlavorProfileEndpoints.Map(api);
+        Endpoints.AvailabilityZones.AvailabilityZoneEndpoints.Map(api);
+        Endpoints.AvailabilityZoneProfiles.AvailabilityZoneProfileEndpoints.Map(api);
+        Endpoints.Amphorae.AmphoraEndpoints.Map(api);
     }
 }

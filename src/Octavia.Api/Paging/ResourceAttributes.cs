@@ -12,7 +12,9 @@ public sealed class ResourceAttributes<T>
         Sortable = map;
         Filterable = map.Where(kv => notFilterable is null || !notFilterable.Contains(kv.Key)).ToDictionary();
         Tags = typeof(T).GetProperty("Tags");
-        DefaultSort = new[] { typeof(T).GetProperty("CreatedAt"), typeof(T).GetProperty("Id") ?? typeof(T).GetProperty("Name") }
+        // The unique key closes every sort so markers are exact: id, or the name of an availability zone,
+        // or the project of a quota row.
+        DefaultSort = new[] { typeof(T).GetProperty("CreatedAt"), typeof(T).GetProperty("Id") ?? typeof(T).GetProperty("Name") ?? typeof(T).GetProperty("ProjectId") }
             .Where(p => p is not null).Select(p => p!).ToArray();
     }
 

@@ -242,7 +242,7 @@ public static class LoadBalancerEndpoints
             }
 
             var flavor = await db.Flavors.FirstOrDefaultAsync(f => f.Id == flavorId, cancellationToken)
-                ?? throw ApiException.BadRequest($"Flavor {flavorId} not found.");
+                ?? throw ApiException.ValidationFailure("Invalid flavor_id.");
             if (!flavor.Enabled)
             {
                 throw ApiException.BadRequest($"The selected flavor is not allowed in this deployment: {flavorId}");
@@ -268,7 +268,7 @@ public static class LoadBalancerEndpoints
         if (availabilityZone is not null)
         {
             var zone = await db.AvailabilityZones.FirstOrDefaultAsync(z => z.Name == availabilityZone, cancellationToken)
-                ?? throw ApiException.BadRequest($"Availability Zone {availabilityZone} not found.");
+                ?? throw ApiException.ValidationFailure("Invalid availability zone.");
             if (!zone.Enabled)
             {
                 throw ApiException.BadRequest($"The selected availability_zone is not allowed in this deployment: {availabilityZone}");
