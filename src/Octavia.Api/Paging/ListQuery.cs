@@ -181,7 +181,7 @@ public sealed class ListQuery
             }
 
             var value = ConvertFilterValue(raw, property.PropertyType);
-            var body = Expression.Equal(Expression.Property(parameter, property), Expression.Constant(value, property.PropertyType));
+            var body = Expression.Equal(Expression.Property(parameter, property), Parameter(value, property.PropertyType));
             source = source.Where(Expression.Lambda<Func<T, bool>>(body, parameter));
         }
 
@@ -215,7 +215,7 @@ public sealed class ListQuery
     private IQueryable<T> ApplyTags<T>(IQueryable<T> source, ParameterExpression parameter, PropertyInfo tagsProperty)
     {
         var contains = typeof(Enumerable).GetMethods().First(m => m.Name == "Contains" && m.GetParameters().Length == 2).MakeGenericMethod(typeof(string));
-        Expression Has(string tag) => Expression.Call(contains, Expression.Property(parameter, tagsProperty), Expression.Constant(tag));
+        Expression Has(string tag) => Expression.Call(contains, Expression.Property(parameter, tagsProperty), Parameter(tag, typeof(string)));
         Expression? Combine(IReadOnlyList<string> tags, Func<Expression, Expression, Expression> op) =>
             tags.Count == 0 ? null : tags.Select(Has).Aggregate(op);
 
@@ -258,7 +258,7 @@ public sealed class ListQuery
                 for (var j = i - 1; j >= 0; j--)
                 {
                     var prev = Expression.Equal(Expression.Property(parameter, sort[j].Property),
-                        Expression.Constant(sort[j].Property.GetValue(markerRow), sort[j].Property.PropertyType));
+                        Parameter(sort[j].Property.GetValue(markerRow), sort[j].Property.PropertyType));
                     term = Expression.AndAlso(prev, term);
                 }
 
@@ -297,7 +297,7 @@ public sealed class ListQuery
             return greater ? Expression.NotEqual(member, Expression.Constant(null, type)) : Expression.Constant(false);
         }
 
-        var constant = Expression.Constant(markerValue, type);
+        var constant = Parameter(markerValue, type);
         if (type == typeof(string))
         {
             var compare = Expression.Call(typeof(string).GetMethod(nameof(string.Compare), [typeof(string), typeof(string)])!, member, constant);
@@ -313,6 +313,16 @@ public sealed class ListQuery
         }
 
         return greater ? Expression.GreaterThan(member, constant) : Expression.LessThan(member, constant);
+    }
+
+    /// <summary>
+    /// A value as a query parameter rather than a constant: EF Core caches one compiled query per
+    /// expression shape, so constants would compile (and cache) a new query for every filter value or marker.
+    /// </summary>
+    private static Expression Parameter(object? value, Type type)
+    {
+        var box = Activator.CreateInstance(typeof(System.Runtime.CompilerServices.StrongBox<>).MakeGenericType(type), value)!;
+        return Expression.Field(Expression.Constant(box), "Value");
     }
 
     private static object? ConvertFilterValue(string raw, Type type)
