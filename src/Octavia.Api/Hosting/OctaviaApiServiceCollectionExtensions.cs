@@ -36,5 +36,7 @@ public static class OctaviaApiServiceCollectionExtensions
     {
         VersionEndpoints.Map(api);
         Endpoints.LoadBalancers.LoadBalancerEndpoints.Map(api);
+        Endpoints.Listeners.ListenerEndpoints.Map(api);
+        Endpoints.Pools.PoolEndpoints.Map(api);
     }
 }
