@@ -20,11 +20,24 @@ public static class PoolEndpoints
 {
     internal static readonly ResourceAttributes<Pool> Attributes = new(new Dictionary<string, string>
     {
-        ["id"] = "Id", ["name"] = "Name", ["description"] = "Description", ["provisioning_status"] = "ProvisioningStatus",
-        ["operating_status"] = "OperatingStatus", ["admin_state_up"] = "Enabled", ["project_id"] = "ProjectId", ["tenant_id"] = "ProjectId",
-        ["created_at"] = "CreatedAt", ["updated_at"] = "UpdatedAt", ["loadbalancer_id"] = "LoadBalancerId", ["protocol"] = "Protocol",
-        ["lb_algorithm"] = "LbAlgorithm", ["tls_enabled"] = "TlsEnabled", ["tls_container_ref"] = "TlsContainerRef",
-        ["ca_tls_container_ref"] = "CaTlsContainerRef", ["crl_container_ref"] = "CrlContainerRef", ["tls_ciphers"] = "TlsCiphers",
+        ["id"] = "Id",
+        ["name"] = "Name",
+        ["description"] = "Description",
+        ["provisioning_status"] = "ProvisioningStatus",
+        ["operating_status"] = "OperatingStatus",
+        ["admin_state_up"] = "Enabled",
+        ["project_id"] = "ProjectId",
+        ["tenant_id"] = "ProjectId",
+        ["created_at"] = "CreatedAt",
+        ["updated_at"] = "UpdatedAt",
+        ["loadbalancer_id"] = "LoadBalancerId",
+        ["protocol"] = "Protocol",
+        ["lb_algorithm"] = "LbAlgorithm",
+        ["tls_enabled"] = "TlsEnabled",
+        ["tls_container_ref"] = "TlsContainerRef",
+        ["ca_tls_container_ref"] = "CaTlsContainerRef",
+        ["crl_container_ref"] = "CrlContainerRef",
+        ["tls_ciphers"] = "TlsCiphers",
     });
 
     public static void Map(IEndpointRouteBuilder api)
