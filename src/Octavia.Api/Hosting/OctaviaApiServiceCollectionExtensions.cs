@@ -36,6 +36,8 @@ public static class OctaviaApiServiceCollectionExtensions
     {
         VersionEndpoints.Map(api);
         Endpoints.LoadBalancers.LoadBalancerEndpoints.Map(api);
+        Endpoints.Listeners.ListenerEndpoints.Map(api);
+        Endpoints.Pools.PoolEndpoints.Map(api);
         Endpoints.Quotas.QuotaEndpoints.Map(api);
         Endpoints.ProviderDrivers.ProviderEndpoints.Map(api);
         Endpoints.Flavors.FlavorEndpoints.Map(api);

@@ -1,7 +1,9 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Octavia.Core.Statuses;
+using Octavia.Db;
 
 namespace Octavia.Api.Tests.Infrastructure;
 
@@ -96,5 +98,50 @@ public static class ApiClient
         var id = response.Json["loadbalancer"]!["id"]!.GetValue<string>();
         await client.WaitForLoadBalancerAsync(id);
         return id;
+    }
+
+    /// <summary>
+    /// Creates a listener on a load balancer and waits until the load balancer is ACTIVE again; returns its id.
+    /// <paramref name="extra"/> is appended to the listener object (e.g. <c>, "name": "x"</c>).
+    /// </summary>
+    public static async Task<string> CreateListenerAsync(this HttpClient client, string loadBalancerId, string protocol = "HTTP", int port = 80, string? extra = null)
+    {
+        var body = "{\"listener\": {\"loadbalancer_id\": \"" + loadBalancerId + "\", \"protocol\": \"" + protocol + "\", \"protocol_port\": "
+            + port.ToString(System.Globalization.CultureInfo.InvariantCulture) + (extra ?? "") + "}}";
+        return await client.CreateChildAsync("/v2/lbaas/listeners", "listener", body, loadBalancerId);
+    }
+
+    /// <summary>
+    /// Creates a pool on the load balancer, or as the default pool of <paramref name="listenerId"/> when given, and
+    /// waits until the load balancer is ACTIVE again; returns its id.
+    /// </summary>
+    public static async Task<string> CreatePoolAsync(this HttpClient client, string loadBalancerId, string? listenerId = null, string protocol = "HTTP",
+        string algorithm = "ROUND_ROBIN", string? extra = null)
+    {
+        var parent = listenerId is null ? "\"loadbalancer_id\": \"" + loadBalancerId + "\"" : "\"listener_id\": \"" + listenerId + "\"";
+        var body = "{\"pool\": {" + parent + ", \"protocol\": \"" + protocol + "\", \"lb_algorithm\": \"" + algorithm + "\"" + (extra ?? "") + "}}";
+        return await client.CreateChildAsync("/v2/lbaas/pools", "pool", body, loadBalancerId);
+    }
+
+    /// <summary>POSTs a child object of a load balancer (expects 201), then waits for the load balancer to be ACTIVE; returns the new id.</summary>
+    public static async Task<string> CreateChildAsync(this HttpClient client, string path, string envelope, string body, string loadBalancerId)
+    {
+        var response = await client.ApiPostAsync(path, body);
+        if (response.Status != HttpStatusCode.Created)
+        {
+            throw new InvalidOperationException($"Create failed: {response.Status} {response.Raw}");
+        }
+
+        var id = response.Json[envelope]!["id"]!.GetValue<string>();
+        await client.WaitForLoadBalancerAsync(loadBalancerId);
+        return id;
+    }
+
+    /// <summary>Runs <paramref name="action"/> on the fixture's database, for state the API cannot produce (e.g. a PENDING load balancer).</summary>
+    public static async Task WithDbAsync(this OctaviaFixture fixture, Func<OctaviaDbContext, Task> action)
+    {
+        await using var scope = fixture.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<OctaviaDbContext>();
+        await action(db);
     }
 }
