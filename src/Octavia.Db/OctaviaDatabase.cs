@@ -82,12 +82,12 @@ public static class OctaviaDbServiceCollectionExtensions
         if (target.IsPostgres)
         {
             services.AddDbContextPool<OctaviaDbContext, PostgresOctaviaDbContext>(o =>
-                o.UseNpgsql(target.ConnectionString).UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking));
+                o.UseNpgsql(target.ConnectionString, n => n.UseQuerySplittingBehavior(QuerySplittingBehavior.SingleQuery)).UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking));
         }
         else
         {
             services.AddDbContextPool<OctaviaDbContext, SqliteOctaviaDbContext>(o =>
-                o.UseSqlite(target.ConnectionString).UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking));
+                o.UseSqlite(target.ConnectionString, n => n.UseQuerySplittingBehavior(QuerySplittingBehavior.SingleQuery)).UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking));
         }
 
         services.AddSingleton<JobSignal>();

@@ -85,6 +85,9 @@ public static class OctaviaHost
         logging.SetMinimumLevel(LogLevel.Information);
         logging.AddFilter("Microsoft", LogLevel.Warning);
         logging.AddFilter("System", LogLevel.Warning);
+        // EF logs every failed command as an error, including the expected miss on a fresh database's
+        // migrations table; real failures surface as exceptions in our own handlers and logs.
+        logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.None);
         extra?.Invoke(logging);
     }
 

@@ -57,12 +57,18 @@ public static class LoadBalancerEndpoints
 
     private sealed record Row(LoadBalancer Lb, List<string> ListenerIds, List<string> PoolIds);
 
-    /// <summary>GET one is the hottest read: a compiled query, one round trip with the child ids.</summary>
-    private static readonly Func<OctaviaDbContext, string, Task<Row?>> GetOneQuery = EF.CompileAsyncQuery(
-        (OctaviaDbContext db, string id) => db.LoadBalancers
-            .Where(lb => lb.Id == id && lb.ProvisioningStatus != ProvisioningStatus.Deleted)
-            .Select(lb => new Row(lb, lb.Listeners.Select(l => l.Id).ToList(), lb.Pools.Select(p => p.Id).ToList()))
-            .FirstOrDefault());
+    /// <summary>
+    /// GET one is the hottest read: a compiled query, one round trip with the child ids. A compiled query
+    /// belongs to one model, so there is one per context type (SQLite, PostgreSQL).
+    /// </summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, Func<OctaviaDbContext, string, Task<Row?>>> GetOneQueries = new();
+
+    private static Func<OctaviaDbContext, string, Task<Row?>> GetOneQuery(OctaviaDbContext db) =>
+        GetOneQueries.GetOrAdd(db.GetType(), _ => EF.CompileAsyncQuery(
+            (OctaviaDbContext context, string id) => context.LoadBalancers
+                .Where(lb => lb.Id == id && lb.ProvisioningStatus != ProvisioningStatus.Deleted)
+                .Select(lb => new Row(lb, lb.Listeners.Select(l => l.Id).ToList(), lb.Pools.Select(p => p.Id).ToList()))
+                .FirstOrDefault()));
 
     internal static IQueryable<LoadBalancer> Visible(OctaviaDbContext db) =>
         db.LoadBalancers.Where(lb => lb.ProvisioningStatus != ProvisioningStatus.Deleted);
@@ -96,7 +102,7 @@ public static class LoadBalancerEndpoints
 
     private static async Task<IResult> GetAsync(string id, HttpContext http, OctaviaDbContext db, CancellationToken cancellationToken)
     {
-        var row = await GetOneQuery(db, id) ?? throw ApiException.NotFound("Load Balancer", id);
+        var row = await GetOneQuery(db)(db, id) ?? throw ApiException.NotFound("Load Balancer", id);
         var fields = ListQuery.ParseFields(http.Request.Query, ApiRequest.Settings(http));
         return JsonResult.Single(200, "loadbalancer", w => LoadBalancerJson.Write(w, row.Lb, row.ListenerIds, row.PoolIds, fields));
     }
