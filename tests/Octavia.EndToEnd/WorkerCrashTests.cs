@@ -27,7 +27,7 @@ public sealed class WorkerCrashTests
             job_poll_interval = 0.2
 
             [noop_drivers]
-            delay = 0.25
+            delay = 0.1
             """);
         var (code, output) = await OctaviaProcess.RunAsync(dir.ConfigFile, "db", "upgrade");
         Assert.True(code == 0, output);
@@ -66,7 +66,7 @@ public sealed class WorkerCrashTests
             Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
         }
 
-        await Task.Delay(500, TestContext.Current.CancellationToken);
+        await Task.Delay(300, TestContext.Current.CancellationToken);
         firstWorker.Kill();
         firstWorker.Dispose();
 
