@@ -36,5 +36,9 @@ public static class OctaviaApiServiceCollectionExtensions
     {
         VersionEndpoints.Map(api);
         Endpoints.LoadBalancers.LoadBalancerEndpoints.Map(api);
+        Endpoints.Members.MemberEndpoints.Map(api);
+        Endpoints.HealthMonitors.HealthMonitorEndpoints.Map(api);
+        Endpoints.L7Policies.L7PolicyEndpoints.Map(api);
+        Endpoints.L7Rules.L7RuleEndpoints.Map(api);
     }
 }

@@ -32,6 +32,9 @@ public abstract class OctaviaFixture : IAsyncLifetime
 
     public Uri BaseAddress { get; private set; } = null!;
 
+    /// <summary>The running host's services, for tests that set up or inspect rows directly.</summary>
+    public IServiceProvider Services => _app!.Services;
+
     protected abstract bool UsePostgres { get; }
 
     /// <summary>Extra octavia.conf settings for a fixture (keys as <c>section:key</c>).</summary>
