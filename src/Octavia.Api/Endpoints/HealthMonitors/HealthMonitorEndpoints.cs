@@ -18,12 +18,26 @@ public static class HealthMonitorEndpoints
 {
     internal static readonly ResourceAttributes<HealthMonitor> Attributes = new(new Dictionary<string, string>
     {
-        ["id"] = "Id", ["name"] = "Name", ["type"] = "Type", ["delay"] = "Delay", ["timeout"] = "Timeout",
-        ["max_retries"] = "MaxRetries", ["max_retries_down"] = "MaxRetriesDown", ["http_method"] = "HttpMethod",
-        ["url_path"] = "UrlPath", ["expected_codes"] = "ExpectedCodes", ["admin_state_up"] = "Enabled", ["project_id"] = "ProjectId",
-        ["tenant_id"] = "ProjectId", ["pool_id"] = "PoolId", ["provisioning_status"] = "ProvisioningStatus",
-        ["operating_status"] = "OperatingStatus", ["created_at"] = "CreatedAt", ["updated_at"] = "UpdatedAt",
-        ["http_version"] = "HttpVersion", ["domain_name"] = "DomainName",
+        ["id"] = "Id",
+        ["name"] = "Name",
+        ["type"] = "Type",
+        ["delay"] = "Delay",
+        ["timeout"] = "Timeout",
+        ["max_retries"] = "MaxRetries",
+        ["max_retries_down"] = "MaxRetriesDown",
+        ["http_method"] = "HttpMethod",
+        ["url_path"] = "UrlPath",
+        ["expected_codes"] = "ExpectedCodes",
+        ["admin_state_up"] = "Enabled",
+        ["project_id"] = "ProjectId",
+        ["tenant_id"] = "ProjectId",
+        ["pool_id"] = "PoolId",
+        ["provisioning_status"] = "ProvisioningStatus",
+        ["operating_status"] = "OperatingStatus",
+        ["created_at"] = "CreatedAt",
+        ["updated_at"] = "UpdatedAt",
+        ["http_version"] = "HttpVersion",
+        ["domain_name"] = "DomainName",
     });
 
     public static void Map(IEndpointRouteBuilder api)

@@ -18,10 +18,22 @@ public static class L7PolicyEndpoints
 {
     internal static readonly ResourceAttributes<L7Policy> Attributes = new(new Dictionary<string, string>
     {
-        ["id"] = "Id", ["name"] = "Name", ["description"] = "Description", ["provisioning_status"] = "ProvisioningStatus",
-        ["operating_status"] = "OperatingStatus", ["admin_state_up"] = "Enabled", ["project_id"] = "ProjectId", ["tenant_id"] = "ProjectId",
-        ["action"] = "Action", ["listener_id"] = "ListenerId", ["redirect_pool_id"] = "RedirectPoolId", ["redirect_url"] = "RedirectUrl",
-        ["redirect_prefix"] = "RedirectPrefix", ["position"] = "Position", ["created_at"] = "CreatedAt", ["updated_at"] = "UpdatedAt",
+        ["id"] = "Id",
+        ["name"] = "Name",
+        ["description"] = "Description",
+        ["provisioning_status"] = "ProvisioningStatus",
+        ["operating_status"] = "OperatingStatus",
+        ["admin_state_up"] = "Enabled",
+        ["project_id"] = "ProjectId",
+        ["tenant_id"] = "ProjectId",
+        ["action"] = "Action",
+        ["listener_id"] = "ListenerId",
+        ["redirect_pool_id"] = "RedirectPoolId",
+        ["redirect_url"] = "RedirectUrl",
+        ["redirect_prefix"] = "RedirectPrefix",
+        ["position"] = "Position",
+        ["created_at"] = "CreatedAt",
+        ["updated_at"] = "UpdatedAt",
         ["redirect_http_code"] = "RedirectHttpCode",
     });
 

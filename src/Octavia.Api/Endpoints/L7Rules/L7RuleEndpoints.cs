@@ -18,9 +18,18 @@ public static class L7RuleEndpoints
 {
     internal static readonly ResourceAttributes<L7Rule> Attributes = new(new Dictionary<string, string>
     {
-        ["id"] = "Id", ["type"] = "Type", ["compare_type"] = "CompareType", ["key"] = "Key", ["value"] = "Value",
-        ["invert"] = "Invert", ["provisioning_status"] = "ProvisioningStatus", ["operating_status"] = "OperatingStatus",
-        ["created_at"] = "CreatedAt", ["updated_at"] = "UpdatedAt", ["project_id"] = "ProjectId", ["tenant_id"] = "ProjectId",
+        ["id"] = "Id",
+        ["type"] = "Type",
+        ["compare_type"] = "CompareType",
+        ["key"] = "Key",
+        ["value"] = "Value",
+        ["invert"] = "Invert",
+        ["provisioning_status"] = "ProvisioningStatus",
+        ["operating_status"] = "OperatingStatus",
+        ["created_at"] = "CreatedAt",
+        ["updated_at"] = "UpdatedAt",
+        ["project_id"] = "ProjectId",
+        ["tenant_id"] = "ProjectId",
         ["admin_state_up"] = "Enabled",
     });
 

@@ -22,11 +22,23 @@ public static class MemberEndpoints
 {
     internal static readonly ResourceAttributes<Member> Attributes = new(new Dictionary<string, string>
     {
-        ["id"] = "Id", ["name"] = "Name", ["operating_status"] = "OperatingStatus", ["provisioning_status"] = "ProvisioningStatus",
-        ["admin_state_up"] = "Enabled", ["address"] = "Address", ["protocol_port"] = "ProtocolPort", ["weight"] = "Weight",
-        ["backup"] = "Backup", ["subnet_id"] = "SubnetId", ["project_id"] = "ProjectId", ["tenant_id"] = "ProjectId",
-        ["created_at"] = "CreatedAt", ["updated_at"] = "UpdatedAt", ["monitor_address"] = "MonitorAddress",
-        ["monitor_port"] = "MonitorPort", ["vnic_type"] = "VnicType",
+        ["id"] = "Id",
+        ["name"] = "Name",
+        ["operating_status"] = "OperatingStatus",
+        ["provisioning_status"] = "ProvisioningStatus",
+        ["admin_state_up"] = "Enabled",
+        ["address"] = "Address",
+        ["protocol_port"] = "ProtocolPort",
+        ["weight"] = "Weight",
+        ["backup"] = "Backup",
+        ["subnet_id"] = "SubnetId",
+        ["project_id"] = "ProjectId",
+        ["tenant_id"] = "ProjectId",
+        ["created_at"] = "CreatedAt",
+        ["updated_at"] = "UpdatedAt",
+        ["monitor_address"] = "MonitorAddress",
+        ["monitor_port"] = "MonitorPort",
+        ["vnic_type"] = "VnicType",
     });
 
     private static readonly HashSet<string> BatchEnvelope = ["members"];
