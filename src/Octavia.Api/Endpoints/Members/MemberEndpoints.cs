@@ -395,12 +395,7 @@ public static class MemberEndpoints
         }
 
         var envelope = JsonBody.FromElement(root, "members", BatchEnvelope);
-        if (!root.TryGetProperty("members", out var list) || list.ValueKind == JsonValueKind.Null)
-        {
-            throw ApiException.InvalidInput("members", null, "Mandatory field missing.");
-        }
-
-        var items = envelope.ObjectList("members", MemberRequests.PostAttributes).Value ?? [];
+        var items = JsonBody.Required("members", envelope.ObjectList("members", MemberRequests.PostAttributes));
         return items.Select(item => (MemberRequests.ParsePost(item, networking, now), item)).ToList();
     }
 
