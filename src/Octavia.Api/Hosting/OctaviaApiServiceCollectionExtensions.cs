@@ -45,5 +45,9 @@ public static class OctaviaApiServiceCollectionExtensions
         Endpoints.AvailabilityZones.AvailabilityZoneEndpoints.Map(api);
         Endpoints.AvailabilityZoneProfiles.AvailabilityZoneProfileEndpoints.Map(api);
         Endpoints.Amphorae.AmphoraEndpoints.Map(api);
+        Endpoints.Members.MemberEndpoints.Map(api);
+        Endpoints.HealthMonitors.HealthMonitorEndpoints.Map(api);
+        Endpoints.L7Policies.L7PolicyEndpoints.Map(api);
+        Endpoints.L7Rules.L7RuleEndpoints.Map(api);
     }
 }

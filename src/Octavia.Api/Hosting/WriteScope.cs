@@ -71,14 +71,25 @@ public sealed class WriteScope(OctaviaDbContext db, JobQueue jobs, TimeProvider 
     /// </summary>
     public async Task LockLoadBalancerAsync(string loadBalancerId, string target, string[] allowed, CancellationToken cancellationToken)
     {
-        var rows = await db.LoadBalancers
-            .Where(lb => lb.Id == loadBalancerId && allowed.Contains(lb.ProvisioningStatus))
-            .ExecuteUpdateAsync(s => s.SetProperty(lb => lb.ProvisioningStatus, target).SetProperty(lb => lb.UpdatedAt, Now), cancellationToken);
-        if (rows == 0)
+        while (true)
         {
+            var rows = await db.LoadBalancers
+                .Where(lb => lb.Id == loadBalancerId && allowed.Contains(lb.ProvisioningStatus))
+                .ExecuteUpdateAsync(s => s.SetProperty(lb => lb.ProvisioningStatus, target).SetProperty(lb => lb.UpdatedAt, Now), cancellationToken);
+            if (rows > 0)
+            {
+                return;
+            }
+
             var status = await db.LoadBalancers.Where(lb => lb.Id == loadBalancerId && lb.ProvisioningStatus != ProvisioningStatus.Deleted)
                 .Select(lb => lb.ProvisioningStatus).FirstOrDefaultAsync(cancellationToken);
-            throw status is null ? ApiException.NotFound("Load Balancer", loadBalancerId) : ApiException.InvalidLoadBalancerState(status, loadBalancerId);
+
+            // The worker may have finished between the update and the read: the state now allows the
+            // change, so try again rather than report an "invalid" state that is in fact allowed.
+            if (status is null || !allowed.Contains(status))
+            {
+                throw status is null ? ApiException.NotFound("Load Balancer", loadBalancerId) : ApiException.InvalidLoadBalancerState(status, loadBalancerId);
+            }
         }
     }
 

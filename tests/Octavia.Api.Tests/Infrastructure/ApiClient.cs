@@ -143,5 +143,6 @@ public static class ApiClient
         await using var scope = fixture.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<OctaviaDbContext>();
         await action(db);
+        await db.SaveChangesAsync(TestContext.Current.CancellationToken);
     }
 }
