@@ -64,7 +64,8 @@ public sealed partial class OpenStackMiddleware(RequestDelegate next, ILogger<Op
             path = path.TrimEnd('/');
         }
 
-        request.Path = path.Length == 0 ? "/" : path;
+        // PathString(string) keeps the already-decoded value as is; the implicit conversion would decode it again.
+        request.Path = new PathString(path.Length == 0 ? "/" : path);
     }
 
     private static string DefaultMessage(int status) => status switch
@@ -87,6 +88,12 @@ public sealed partial class OpenStackMiddleware(RequestDelegate next, ILogger<Op
         var requestId = context.Response.Headers[RequestIdHeader].ToString();
         context.Response.Clear();
         context.Response.Headers[RequestIdHeader] = requestId;
+        if (status == 413)
+        {
+            // The rest of an oversized body is never read, so the connection cannot be reused: say so.
+            context.Response.Headers.Connection = "close";
+        }
+
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
         using var buffer = new MemoryStream();

@@ -70,7 +70,10 @@ public abstract class FuzzTests(OctaviaFixture fixture)
             {
                 serverErrors.Add($"{method} {path} {body?[..Math.Min(body.Length, 200)]} -> {(int)response.Status} {response.Raw[..Math.Min(response.Raw.Length, 200)]}");
             }
-            else if ((int)response.Status >= 400 && response.Message.Content.Headers.ContentType?.MediaType != "application/json")
+            // Kestrel itself refuses a NUL byte in the request target at the HTTP layer, before any
+            // application code runs, with an empty 400 and Connection: close; everything else is ours.
+            else if ((int)response.Status >= 400 && response.Message.Content.Headers.ContentType?.MediaType != "application/json"
+                && !path.Contains("%00", StringComparison.Ordinal))
             {
                 serverErrors.Add($"{method} {path} -> {(int)response.Status} without application/json");
             }
