@@ -38,9 +38,6 @@ public static class LoadBalancerEndpoints
         ["provider"] = "Provider", ["flavor_id"] = "FlavorId", ["availability_zone"] = "AvailabilityZone", ["vip_vnic_type"] = "VipVnicType",
     });
 
-    /// <summary>Creates the load balancer of a graph (single-call) create; set by the graph module.</summary>
-    internal static Func<HttpContext, JsonBody, WriteScope, LoadBalancer, CancellationToken, Task<Action<System.Text.Json.Utf8JsonWriter>?>>? GraphCreate { get; set; }
-
     public static void Map(IEndpointRouteBuilder api)
     {
         var group = api.MapGroup("/v2/lbaas/loadbalancers");
@@ -216,9 +213,9 @@ public static class LoadBalancerEndpoints
                 await s.CheckQuotaAsync(context, lb.ProjectId, QuotaResource.LoadBalancer, 1, cancellationToken);
                 s.Db.LoadBalancers.Add(lb);
                 Action<System.Text.Json.Utf8JsonWriter>? graph = null;
-                if ((body.Has("listeners") || body.Has("pools")) && GraphCreate is not null)
+                if (body.Has("listeners") || body.Has("pools"))
                 {
-                    graph = await GraphCreate(http, body, s, lb, cancellationToken);
+                    graph = await LoadBalancerGraph.CreateAsync(http, body, s, lb, context, cancellationToken);
                 }
 
                 s.AddJob(JobKinds.LoadBalancerCreate, new FlowState { LoadBalancerId = lb.Id });

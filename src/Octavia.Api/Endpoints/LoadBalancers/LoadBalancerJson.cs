@@ -8,14 +8,33 @@ namespace Octavia.Api.Endpoints.LoadBalancers;
 public static class LoadBalancerJson
 {
     public static void Write(Utf8JsonWriter writer, LoadBalancer lb, IEnumerable<string> listenerIds, IEnumerable<string> poolIds,
-        FieldSet fields, bool childrenFirst = false)
+        FieldSet fields, bool childrenFirst = false) =>
+        WriteObject(writer, lb, w => w.IdList("listeners", listenerIds), w => w.IdList("pools", poolIds), fields, childrenFirst);
+
+    /// <summary>The response of a single-call create: the listeners and pools as full objects, first.</summary>
+    public static void WriteGraph(Utf8JsonWriter writer, LoadBalancer lb, Action<Utf8JsonWriter> writeListeners, Action<Utf8JsonWriter> writePools) =>
+        WriteObject(writer, lb,
+            w =>
+            {
+                w.Writer.WritePropertyName("listeners");
+                writeListeners(w.Writer);
+            },
+            w =>
+            {
+                w.Writer.WritePropertyName("pools");
+                writePools(w.Writer);
+            },
+            FieldSet.All, childrenFirst: true);
+
+    private static void WriteObject(Utf8JsonWriter writer, LoadBalancer lb, Action<ResourceWriter> writeListeners, Action<ResourceWriter> writePools,
+        FieldSet fields, bool childrenFirst)
     {
         var w = new ResourceWriter(writer, fields);
         writer.WriteStartObject();
         if (childrenFirst)
         {
-            w.IdList("listeners", listenerIds);
-            w.IdList("pools", poolIds);
+            writeListeners(w);
+            writePools(w);
         }
 
         w.String("id", lb.Id);
@@ -48,8 +67,15 @@ public static class LoadBalancerJson
 
         if (!childrenFirst)
         {
-            w.IdList("listeners", listenerIds);
-            w.IdList("pools", poolIds);
+            if (w.Wants("listeners"))
+            {
+                writeListeners(w);
+            }
+
+            if (w.Wants("pools"))
+            {
+                writePools(w);
+            }
         }
 
         w.String("provider", string.IsNullOrEmpty(lb.Provider) ? "octavia" : lb.Provider);

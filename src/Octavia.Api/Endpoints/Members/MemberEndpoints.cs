@@ -149,10 +149,10 @@ public static class MemberEndpoints
         }
     }
 
-    private static ApiException DuplicateMember(string address, int port) =>
+    internal static ApiException DuplicateMember(string address, int port) =>
         ApiException.Conflict($"Another member on this pool is already using ip {address} on protocol_port {port}");
 
-    private static ApiException SriovDisabled() => ApiException.BadRequest("The load balancer flavor does not allow SR-IOV member ports.");
+    internal static ApiException SriovDisabled() => ApiException.BadRequest("The load balancer flavor does not allow SR-IOV member ports.");
 
     /// <summary>Whether the load balancer's flavor sets <c>allow_member_sriov: true</c> (reference/api.md §13.1).</summary>
     internal static async Task<bool> AllowsMemberSriovAsync(OctaviaDbContext db, string? flavorId, CancellationToken cancellationToken)
