@@ -24,10 +24,18 @@ public abstract class FuzzTests(OctaviaFixture fixture)
 
     private static readonly Dictionary<string, string> Envelopes = new()
     {
-        ["/v2/lbaas/loadbalancers"] = "loadbalancer", ["/v2/lbaas/listeners"] = "listener", ["/v2/lbaas/pools"] = "pool",
-        ["/v2/lbaas/healthmonitors"] = "healthmonitor", ["/v2/lbaas/l7policies"] = "l7policy", ["/v2/lbaas/quotas"] = "quota",
-        ["/v2/lbaas/flavors"] = "flavor", ["/v2/lbaas/flavorprofiles"] = "flavorprofile", ["/v2/lbaas/availabilityzones"] = "availability_zone",
-        ["/v2/lbaas/availabilityzoneprofiles"] = "availability_zone_profile", ["/v2/octavia/amphorae"] = "amphora", ["/v2/lbaas/providers"] = "provider",
+        ["/v2/lbaas/loadbalancers"] = "loadbalancer",
+        ["/v2/lbaas/listeners"] = "listener",
+        ["/v2/lbaas/pools"] = "pool",
+        ["/v2/lbaas/healthmonitors"] = "healthmonitor",
+        ["/v2/lbaas/l7policies"] = "l7policy",
+        ["/v2/lbaas/quotas"] = "quota",
+        ["/v2/lbaas/flavors"] = "flavor",
+        ["/v2/lbaas/flavorprofiles"] = "flavorprofile",
+        ["/v2/lbaas/availabilityzones"] = "availability_zone",
+        ["/v2/lbaas/availabilityzoneprofiles"] = "availability_zone_profile",
+        ["/v2/octavia/amphorae"] = "amphora",
+        ["/v2/lbaas/providers"] = "provider",
     };
 
     private static readonly string[] FieldNames =

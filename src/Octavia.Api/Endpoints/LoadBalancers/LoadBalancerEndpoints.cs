@@ -31,11 +31,25 @@ public static class LoadBalancerEndpoints
 
     internal static readonly ResourceAttributes<LoadBalancer> Attributes = new(new Dictionary<string, string>
     {
-        ["id"] = "Id", ["name"] = "Name", ["description"] = "Description", ["provisioning_status"] = "ProvisioningStatus",
-        ["operating_status"] = "OperatingStatus", ["admin_state_up"] = "Enabled", ["project_id"] = "ProjectId", ["tenant_id"] = "ProjectId",
-        ["created_at"] = "CreatedAt", ["updated_at"] = "UpdatedAt", ["vip_address"] = "VipAddress", ["vip_port_id"] = "VipPortId",
-        ["vip_subnet_id"] = "VipSubnetId", ["vip_network_id"] = "VipNetworkId", ["vip_qos_policy_id"] = "VipQosPolicyId",
-        ["provider"] = "Provider", ["flavor_id"] = "FlavorId", ["availability_zone"] = "AvailabilityZone", ["vip_vnic_type"] = "VipVnicType",
+        ["id"] = "Id",
+        ["name"] = "Name",
+        ["description"] = "Description",
+        ["provisioning_status"] = "ProvisioningStatus",
+        ["operating_status"] = "OperatingStatus",
+        ["admin_state_up"] = "Enabled",
+        ["project_id"] = "ProjectId",
+        ["tenant_id"] = "ProjectId",
+        ["created_at"] = "CreatedAt",
+        ["updated_at"] = "UpdatedAt",
+        ["vip_address"] = "VipAddress",
+        ["vip_port_id"] = "VipPortId",
+        ["vip_subnet_id"] = "VipSubnetId",
+        ["vip_network_id"] = "VipNetworkId",
+        ["vip_qos_policy_id"] = "VipQosPolicyId",
+        ["provider"] = "Provider",
+        ["flavor_id"] = "FlavorId",
+        ["availability_zone"] = "AvailabilityZone",
+        ["vip_vnic_type"] = "VipVnicType",
     });
 
     public static void Map(IEndpointRouteBuilder api)
