@@ -86,8 +86,15 @@ public static class OctaviaDbServiceCollectionExtensions
         }
         else
         {
+            var synchronous = configuration.GetSection(DatabaseOptions.SectionName).Get<DatabaseOptions>()?.SqliteSynchronous ?? "NORMAL";
+            if (synchronous is not ("OFF" or "NORMAL" or "FULL" or "EXTRA"))
+            {
+                throw new InvalidOperationException("[database] sqlite_synchronous must be one of OFF, NORMAL, FULL, EXTRA.");
+            }
+
+            var pragmas = new SqlitePragmas(synchronous);
             services.AddDbContextPool<OctaviaDbContext, SqliteOctaviaDbContext>(o =>
-                o.UseSqlite(target.ConnectionString, n => n.UseQuerySplittingBehavior(QuerySplittingBehavior.SingleQuery)).UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking));
+                o.AddInterceptors(pragmas).UseSqlite(target.ConnectionString, n => n.UseQuerySplittingBehavior(QuerySplittingBehavior.SingleQuery)).UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking));
         }
 
         services.AddSingleton<JobSignal>();

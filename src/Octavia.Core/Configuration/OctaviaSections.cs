@@ -24,6 +24,12 @@ public sealed class DatabaseOptions
     /// prefixed with <c>sqlite:</c>/<c>postgresql:</c>. Empty means SQLite at <c>$state_path/octavia.db</c>.
     /// </summary>
     [ConfigurationKeyName("connection")] public string Connection { get; set; } = "";
+
+    /// <summary>
+    /// SQLite's <c>synchronous</c> setting: NORMAL (default; commits survive process crashes, not power
+    /// loss) or FULL (fsync on every commit; survives power loss, writes cost about twice as much).
+    /// </summary>
+    [ConfigurationKeyName("sqlite_synchronous")] public string SqliteSynchronous { get; set; } = "NORMAL";
 }
 
 /// <summary>The <c>[controller_worker]</c> section.</summary>
