@@ -88,9 +88,9 @@ public sealed partial class OpenStackMiddleware(RequestDelegate next, ILogger<Op
         var requestId = context.Response.Headers[RequestIdHeader].ToString();
         context.Response.Clear();
         context.Response.Headers[RequestIdHeader] = requestId;
-        if (status == 413)
+        if (status == 413 && context.Request.ContentLength is not (null or <= Hosting.ApiRequest.MaxDrainBytes))
         {
-            // The rest of an oversized body is never read, so the connection cannot be reused: say so.
+            // The rest of a very large body is never read, so the connection cannot be reused: say so.
             context.Response.Headers.Connection = "close";
         }
 

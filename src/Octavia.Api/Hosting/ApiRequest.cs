@@ -13,15 +13,22 @@ public static class ApiRequest
     /// <summary>oslo.middleware's sizelimit default.</summary>
     public const int MaxBodyBytes = 114688;
 
+    /// <summary>
+    /// Bodies up to this size are read to the end even when too large, so the 413 goes back on a
+    /// connection that stays usable; larger ones are refused at once and the connection closed.
+    /// </summary>
+    public const int MaxDrainBytes = 1024 * 1024;
+
     public static async Task<ReadOnlyMemory<byte>> ReadBodyAsync(HttpContext http)
     {
-        if (http.Request.ContentLength > MaxBodyBytes)
+        if (http.Request.ContentLength > MaxDrainBytes)
         {
             throw new ApiException(413, "Request is too large.");
         }
 
         var buffer = new ArrayBufferWriter<byte>(4096);
         var stream = http.Request.Body;
+        var total = 0L;
         while (true)
         {
             var memory = buffer.GetMemory(4096);
@@ -31,14 +38,14 @@ public static class ApiRequest
                 break;
             }
 
-            buffer.Advance(read);
-            if (buffer.WrittenCount > MaxBodyBytes)
+            total += read;
+            if (total <= MaxBodyBytes)
             {
-                throw new ApiException(413, "Request is too large.");
+                buffer.Advance(read);
             }
         }
 
-        return buffer.WrittenMemory;
+        return total > MaxBodyBytes ? throw new ApiException(413, "Request is too large.") : buffer.WrittenMemory;
     }
 
     public static ApiSettingsOptions Settings(HttpContext http) =>

@@ -1,27 +1,28 @@
-using System.Buffers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 
 namespace Octavia.Api.Json;
 
-/// <summary>A JSON response written straight to a pooled buffer, with an exact Content-Length.</summary>
+/// <summary>
+/// A JSON response written straight into the response's pipe (Kestrel's pooled buffers): no intermediate
+/// copy, and large lists are not re-grown. Like upstream's uwsgi, which strips Content-Length, the body
+/// goes out chunked.
+/// </summary>
 public sealed class JsonResult(int statusCode, Action<Utf8JsonWriter> write) : IResult
 {
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public async Task ExecuteAsync(HttpContext httpContext)
     {
-        var buffer = new ArrayBufferWriter<byte>(4096);
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        var response = httpContext.Response;
+        response.StatusCode = statusCode;
+        response.ContentType = "application/json";
+        using (var writer = new Utf8JsonWriter(response.BodyWriter, WriterOptions))
         {
             write(writer);
         }
 
-        var response = httpContext.Response;
-        response.StatusCode = statusCode;
-        response.ContentType = "application/json";
-        response.ContentLength = buffer.WrittenCount;
-        await response.Body.WriteAsync(buffer.WrittenMemory, httpContext.RequestAborted);
+        await response.BodyWriter.FlushAsync(httpContext.RequestAborted);
     }
 
     /// <summary><c>{"envelope": {...}}</c>.</summary>

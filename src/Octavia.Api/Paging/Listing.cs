@@ -10,8 +10,17 @@ public static class Listing
 {
     public sealed record Page<T>(List<T> Items, ListQuery Query);
 
-    public static async Task<Page<T>> FetchAsync<T>(HttpContext http, IQueryable<T> source, ResourceAttributes<T> attributes,
+    public static Task<Page<T>> FetchAsync<T>(HttpContext http, IQueryable<T> source, ResourceAttributes<T> attributes,
         Func<string, IQueryable<T>> byId, CancellationToken cancellationToken)
+        where T : class =>
+        FetchAsync(http, source, attributes, byId, x => x, cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="FetchAsync{T}(HttpContext, IQueryable{T}, ResourceAttributes{T}, Func{string, IQueryable{T}}, CancellationToken)"/>,
+    /// projecting each row of the page in the same query (for example to fetch related ids in one round trip).
+    /// </summary>
+    public static async Task<Page<TResult>> FetchAsync<T, TResult>(HttpContext http, IQueryable<T> source, ResourceAttributes<T> attributes,
+        Func<string, IQueryable<T>> byId, System.Linq.Expressions.Expression<Func<T, TResult>> projection, CancellationToken cancellationToken)
         where T : class
     {
         var query = ListQuery.Parse(http.Request.Query, ApiRequest.Settings(http));
@@ -23,12 +32,12 @@ public static class Listing
                 ?? throw ApiException.BadRequest($"Supplied pagination marker '{query.Marker}' is not valid.");
         }
 
-        var items = await query.Page(filtered, sort, marker).ToListAsync(cancellationToken);
+        var items = await query.Page(filtered, sort, marker).Select(projection).ToListAsync(cancellationToken);
         if (query.PageReverse)
         {
             items.Reverse();
         }
 
-        return new Page<T>(items, query);
+        return new Page<TResult>(items, query);
     }
 }

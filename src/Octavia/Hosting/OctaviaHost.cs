@@ -42,7 +42,7 @@ public static class OctaviaHost
         {
             // Idle kept-alive connections stay usable: closing them silently makes clients fail on reuse.
             k.Limits.KeepAliveTimeout = TimeSpan.FromDays(1);
-            k.Limits.MaxRequestBodySize = ApiRequest.MaxBodyBytes + 1;
+            k.Limits.MaxRequestBodySize = ApiRequest.MaxDrainBytes;
             k.AddServerHeader = false;
             k.Listen(System.Net.IPAddress.Parse(api.BindHost == "localhost" ? "127.0.0.1" : api.BindHost), api.BindPort,
                 o => o.Protocols = HttpProtocols.Http1);

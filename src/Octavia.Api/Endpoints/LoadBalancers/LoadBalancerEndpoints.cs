@@ -68,6 +68,11 @@ public static class LoadBalancerEndpoints
 
     private sealed record Row(LoadBalancer Lb, List<string> ListenerIds, List<string> PoolIds);
 
+    private sealed record JoinedRow(LoadBalancer Lb, string? ListenerIds, string? PoolIds);
+
+    private static string[] SplitIds(string? joined) =>
+        string.IsNullOrEmpty(joined) ? [] : joined.Split(',');
+
     /// <summary>
     /// GET one is the hottest read: a compiled query, one round trip with the child ids. A compiled query
     /// belongs to one model, so there is one per context type (SQLite, PostgreSQL).
@@ -89,24 +94,23 @@ public static class LoadBalancerEndpoints
 
     private static async Task<IResult> ListAsync(HttpContext http, OctaviaDbContext db, CancellationToken cancellationToken)
     {
-        var page = await Listing.FetchAsync(http, Visible(db), Attributes, id => Visible(db).Where(lb => lb.Id == id), cancellationToken);
-        var ids = page.Items.Select(lb => lb.Id).ToList();
-        var listeners = await db.Listeners.Where(l => ids.Contains(l.LoadBalancerId)).Select(l => new { l.LoadBalancerId, l.Id }).ToListAsync(cancellationToken);
-        var pools = await db.Pools.Where(p => ids.Contains(p.LoadBalancerId)).Select(p => new { p.LoadBalancerId, p.Id }).ToListAsync(cancellationToken);
-        var listenersByLb = listeners.ToLookup(l => l.LoadBalancerId, l => l.Id);
-        var poolsByLb = pools.ToLookup(p => p.LoadBalancerId, p => p.Id);
+        // The child ids come in the same statement, as comma-joined scalar subqueries (group_concat /
+        // string_agg): one round trip, no row multiplication.
+        var page = await Listing.FetchAsync(http, Visible(db), Attributes, id => Visible(db).Where(lb => lb.Id == id),
+            lb => new JoinedRow(lb, string.Join(",", lb.Listeners.Select(l => l.Id)), string.Join(",", lb.Pools.Select(p => p.Id))),
+            cancellationToken);
         var settings = ApiRequest.Settings(http);
         return new JsonResult(200, w =>
         {
             w.WriteStartObject();
             w.WriteStartArray("loadbalancers");
-            foreach (var lb in page.Items)
+            foreach (var row in page.Items)
             {
-                LoadBalancerJson.Write(w, lb, listenersByLb[lb.Id], poolsByLb[lb.Id], page.Query.Fields);
+                LoadBalancerJson.Write(w, row.Lb, SplitIds(row.ListenerIds), SplitIds(row.PoolIds), page.Query.Fields);
             }
 
             w.WriteEndArray();
-            page.Query.WriteLinks(w, "loadbalancers_links", http.Request, settings.ApiBaseUri, page.Items.FirstOrDefault()?.Id, page.Items.LastOrDefault()?.Id, page.Items.Count);
+            page.Query.WriteLinks(w, "loadbalancers_links", http.Request, settings.ApiBaseUri, page.Items.FirstOrDefault()?.Lb.Id, page.Items.LastOrDefault()?.Lb.Id, page.Items.Count);
             w.WriteEndObject();
         });
     }
