@@ -28,4 +28,4 @@ if [ -z "${OCTAVIA_TEST_POSTGRES:-}" ]; then
   export OCTAVIA_TEST_POSTGRES="postgresql://octavia@127.0.0.1:$port/postgres"
 fi
 
-dotnet test --solution Octavia.slnx "$@"
+dotnet test --solution Octavia.slnx --max-parallel-test-modules 1 "$@"
