@@ -39,9 +39,22 @@ public abstract class OctaviaDbContext(DbContextOptions options) : DbContext(opt
             b.ToTable("load_balancer");
             b.HasMany(x => x.Listeners).WithOne(x => x.LoadBalancer).HasForeignKey(x => x.LoadBalancerId).OnDelete(DeleteBehavior.Cascade);
             b.HasMany(x => x.Pools).WithOne(x => x.LoadBalancer).HasForeignKey(x => x.LoadBalancerId).OnDelete(DeleteBehavior.Cascade);
-            b.OwnsMany(x => x.AdditionalVips, o => o.ToJson("additional_vips"));
+            // A JSON column read with System.Text.Json: EF's owned-JSON materializer compiled a delegate per
+            // row, a tenth of the CPU of a list of 100 (docs/benchmarks.md).
+            b.Property(x => x.AdditionalVips).HasConversion(
+                v => JsonSerializer.Serialize(v, JsonSerializerOptions.Default),
+                v => JsonSerializer.Deserialize<List<AdditionalVip>>(v, JsonSerializerOptions.Default) ?? new List<AdditionalVip>(),
+                new ValueComparer<List<AdditionalVip>>(
+                    (a, c) => JsonSerializer.Serialize(a, JsonSerializerOptions.Default) == JsonSerializer.Serialize(c, JsonSerializerOptions.Default),
+                    v => v.Count,
+                    v => v.Select(x => new AdditionalVip { SubnetId = x.SubnetId, IpAddress = x.IpAddress, PortId = x.PortId }).ToList()))
+                .HasColumnName("additional_vips");
             b.HasIndex(x => x.ProjectId);
             b.HasIndex(x => x.ProvisioningStatus);
+
+            // Lists sort by (created_at, id) unless told otherwise: with this index a page is read in
+            // order and the scan stops at the limit, instead of sorting the whole table per request.
+            b.HasIndex(x => new { x.CreatedAt, x.Id });
         });
         modelBuilder.Entity<Listener>(b =>
         {

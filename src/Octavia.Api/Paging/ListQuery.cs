@@ -18,6 +18,17 @@ public sealed class ListQuery
     private static readonly HashSet<string> ReservedKeys =
         ["limit", "marker", "page_reverse", "sort", "sort_key", "sort_dir", "fields", "tags", "tags-any", "not-tags", "not-tags-any"];
 
+    // Reflection looked up once: these run on every list request.
+    private static readonly System.Reflection.MethodInfo StringContains =
+        typeof(Enumerable).GetMethods().First(m => m.Name == "Contains" && m.GetParameters().Length == 2).MakeGenericMethod(typeof(string));
+
+    private static readonly System.Reflection.MethodInfo StringCompare =
+        typeof(string).GetMethod(nameof(string.Compare), [typeof(string), typeof(string)])!;
+
+    private static readonly Dictionary<string, System.Reflection.MethodInfo> OrderingMethods =
+        new[] { "OrderBy", "OrderByDescending", "ThenBy", "ThenByDescending" }
+            .ToDictionary(n => n, n => typeof(Queryable).GetMethods().First(m => m.Name == n && m.GetParameters().Length == 2));
+
     public int? Limit { get; private init; }
     public string? Marker { get; private init; }
     public bool PageReverse { get; private init; }
@@ -214,7 +225,7 @@ public sealed class ListQuery
 
     private IQueryable<T> ApplyTags<T>(IQueryable<T> source, ParameterExpression parameter, PropertyInfo tagsProperty)
     {
-        var contains = typeof(Enumerable).GetMethods().First(m => m.Name == "Contains" && m.GetParameters().Length == 2).MakeGenericMethod(typeof(string));
+        var contains = StringContains;
         Expression Has(string tag) => Expression.Call(contains, Expression.Property(parameter, tagsProperty), Parameter(tag, typeof(string)));
         Expression? Combine(IReadOnlyList<string> tags, Func<Expression, Expression, Expression> op) =>
             tags.Count == 0 ? null : tags.Select(Has).Aggregate(op);
@@ -277,8 +288,7 @@ public sealed class ListQuery
             var asc = ascending != PageReverse;
             var key = Expression.Lambda(Expression.Property(parameter, property), parameter);
             var method = (ordered is null ? (asc ? "OrderBy" : "OrderByDescending") : (asc ? "ThenBy" : "ThenByDescending"));
-            ordered = (IOrderedQueryable<T>)typeof(Queryable).GetMethods()
-                .First(m => m.Name == method && m.GetParameters().Length == 2)
+            ordered = (IOrderedQueryable<T>)OrderingMethods[method]
                 .MakeGenericMethod(typeof(T), property.PropertyType)
                 .Invoke(null, [ordered ?? source, key])!;
         }
@@ -300,7 +310,7 @@ public sealed class ListQuery
         var constant = Parameter(markerValue, type);
         if (type == typeof(string))
         {
-            var compare = Expression.Call(typeof(string).GetMethod(nameof(string.Compare), [typeof(string), typeof(string)])!, member, constant);
+            var compare = Expression.Call(StringCompare, member, constant);
             return greater ? Expression.GreaterThan(compare, Expression.Constant(0)) : Expression.LessThan(compare, Expression.Constant(0));
         }
 

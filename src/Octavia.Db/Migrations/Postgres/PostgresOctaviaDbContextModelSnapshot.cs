@@ -733,6 +733,11 @@ namespace Octavia.Db.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("id");
 
+                    b.Property<string>("AdditionalVips")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("additional_vips");
+
                     b.Property<string>("AvailabilityZone")
                         .HasColumnType("text")
                         .HasColumnName("availability_zone");
@@ -827,6 +832,8 @@ namespace Octavia.Db.Migrations.Postgres
                     b.HasIndex("ProjectId");
 
                     b.HasIndex("ProvisioningStatus");
+
+                    b.HasIndex("CreatedAt", "Id");
 
                     b.ToTable("load_balancer", (string)null);
                 });
@@ -1104,37 +1111,6 @@ namespace Octavia.Db.Migrations.Postgres
                         .IsRequired();
 
                     b.Navigation("LoadBalancer");
-                });
-
-            modelBuilder.Entity("Octavia.Core.Model.LoadBalancer", b =>
-                {
-                    b.OwnsMany("Octavia.Core.Model.AdditionalVip", "AdditionalVips", b1 =>
-                        {
-                            b1.Property<string>("LoadBalancerId");
-
-                            b1.Property<int>("__synthesizedOrdinal")
-                                .ValueGeneratedOnAdd();
-
-                            b1.Property<string>("IpAddress");
-
-                            b1.Property<string>("PortId");
-
-                            b1.Property<string>("SubnetId")
-                                .IsRequired();
-
-                            b1.HasKey("LoadBalancerId", "__synthesizedOrdinal");
-
-                            b1.ToTable("load_balancer");
-
-                            b1
-                                .ToJson("additional_vips")
-                                .HasColumnType("jsonb");
-
-                            b1.WithOwner()
-                                .HasForeignKey("LoadBalancerId");
-                        });
-
-                    b.Navigation("AdditionalVips");
                 });
 
             modelBuilder.Entity("Octavia.Core.Model.Member", b =>

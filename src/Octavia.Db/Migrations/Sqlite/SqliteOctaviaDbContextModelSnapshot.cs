@@ -725,6 +725,11 @@ namespace Octavia.Db.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
 
+                    b.Property<string>("AdditionalVips")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("additional_vips");
+
                     b.Property<string>("AvailabilityZone")
                         .HasColumnType("TEXT")
                         .HasColumnName("availability_zone");
@@ -819,6 +824,8 @@ namespace Octavia.Db.Migrations.Sqlite
                     b.HasIndex("ProjectId");
 
                     b.HasIndex("ProvisioningStatus");
+
+                    b.HasIndex("CreatedAt", "Id");
 
                     b.ToTable("load_balancer", (string)null);
                 });
@@ -1096,37 +1103,6 @@ namespace Octavia.Db.Migrations.Sqlite
                         .IsRequired();
 
                     b.Navigation("LoadBalancer");
-                });
-
-            modelBuilder.Entity("Octavia.Core.Model.LoadBalancer", b =>
-                {
-                    b.OwnsMany("Octavia.Core.Model.AdditionalVip", "AdditionalVips", b1 =>
-                        {
-                            b1.Property<string>("LoadBalancerId");
-
-                            b1.Property<int>("__synthesizedOrdinal")
-                                .ValueGeneratedOnAddOrUpdate();
-
-                            b1.Property<string>("IpAddress");
-
-                            b1.Property<string>("PortId");
-
-                            b1.Property<string>("SubnetId")
-                                .IsRequired();
-
-                            b1.HasKey("LoadBalancerId", "__synthesizedOrdinal");
-
-                            b1.ToTable("load_balancer");
-
-                            b1
-                                .ToJson("additional_vips")
-                                .HasColumnType("TEXT");
-
-                            b1.WithOwner()
-                                .HasForeignKey("LoadBalancerId");
-                        });
-
-                    b.Navigation("AdditionalVips");
                 });
 
             modelBuilder.Entity("Octavia.Core.Model.Member", b =>

@@ -11,7 +11,7 @@ using Octavia.Db;
 namespace Octavia.Db.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteOctaviaDbContext))]
-    [Migration("20261125152501_Initial")]
+    [Migration("20261125162028_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -728,6 +728,11 @@ namespace Octavia.Db.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
 
+                    b.Property<string>("AdditionalVips")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("additional_vips");
+
                     b.Property<string>("AvailabilityZone")
                         .HasColumnType("TEXT")
                         .HasColumnName("availability_zone");
@@ -822,6 +827,8 @@ namespace Octavia.Db.Migrations.Sqlite
                     b.HasIndex("ProjectId");
 
                     b.HasIndex("ProvisioningStatus");
+
+                    b.HasIndex("CreatedAt", "Id");
 
                     b.ToTable("load_balancer", (string)null);
                 });
@@ -1099,37 +1106,6 @@ namespace Octavia.Db.Migrations.Sqlite
                         .IsRequired();
 
                     b.Navigation("LoadBalancer");
-                });
-
-            modelBuilder.Entity("Octavia.Core.Model.LoadBalancer", b =>
-                {
-                    b.OwnsMany("Octavia.Core.Model.AdditionalVip", "AdditionalVips", b1 =>
-                        {
-                            b1.Property<string>("LoadBalancerId");
-
-                            b1.Property<int>("__synthesizedOrdinal")
-                                .ValueGeneratedOnAddOrUpdate();
-
-                            b1.Property<string>("IpAddress");
-
-                            b1.Property<string>("PortId");
-
-                            b1.Property<string>("SubnetId")
-                                .IsRequired();
-
-                            b1.HasKey("LoadBalancerId", "__synthesizedOrdinal");
-
-                            b1.ToTable("load_balancer");
-
-                            b1
-                                .ToJson("additional_vips")
-                                .HasColumnType("TEXT");
-
-                            b1.WithOwner()
-                                .HasForeignKey("LoadBalancerId");
-                        });
-
-                    b.Navigation("AdditionalVips");
                 });
 
             modelBuilder.Entity("Octavia.Core.Model.Member", b =>

@@ -13,7 +13,7 @@ using Octavia.Db;
 namespace Octavia.Db.Migrations.Postgres
 {
     [DbContext(typeof(PostgresOctaviaDbContext))]
-    [Migration("20261125152508_Initial")]
+    [Migration("20261125162034_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -736,6 +736,11 @@ namespace Octavia.Db.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("id");
 
+                    b.Property<string>("AdditionalVips")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("additional_vips");
+
                     b.Property<string>("AvailabilityZone")
                         .HasColumnType("text")
                         .HasColumnName("availability_zone");
@@ -830,6 +835,8 @@ namespace Octavia.Db.Migrations.Postgres
                     b.HasIndex("ProjectId");
 
                     b.HasIndex("ProvisioningStatus");
+
+                    b.HasIndex("CreatedAt", "Id");
 
                     b.ToTable("load_balancer", (string)null);
                 });
@@ -1107,37 +1114,6 @@ namespace Octavia.Db.Migrations.Postgres
                         .IsRequired();
 
                     b.Navigation("LoadBalancer");
-                });
-
-            modelBuilder.Entity("Octavia.Core.Model.LoadBalancer", b =>
-                {
-                    b.OwnsMany("Octavia.Core.Model.AdditionalVip", "AdditionalVips", b1 =>
-                        {
-                            b1.Property<string>("LoadBalancerId");
-
-                            b1.Property<int>("__synthesizedOrdinal")
-                                .ValueGeneratedOnAdd();
-
-                            b1.Property<string>("IpAddress");
-
-                            b1.Property<string>("PortId");
-
-                            b1.Property<string>("SubnetId")
-                                .IsRequired();
-
-                            b1.HasKey("LoadBalancerId", "__synthesizedOrdinal");
-
-                            b1.ToTable("load_balancer");
-
-                            b1
-                                .ToJson("additional_vips")
-                                .HasColumnType("jsonb");
-
-                            b1.WithOwner()
-                                .HasForeignKey("LoadBalancerId");
-                        });
-
-                    b.Navigation("AdditionalVips");
                 });
 
             modelBuilder.Entity("Octavia.Core.Model.Member", b =>

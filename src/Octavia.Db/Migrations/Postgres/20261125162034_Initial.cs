@@ -162,10 +162,10 @@ namespace Octavia.Db.Migrations.Postgres
                     vip_qos_policy_id = table.Column<string>(type: "text", nullable: true),
                     vip_sg_ids = table.Column<List<string>>(type: "text[]", nullable: false),
                     vip_vnic_type = table.Column<string>(type: "text", nullable: false),
+                    additional_vips = table.Column<string>(type: "text", nullable: false),
                     tags = table.Column<List<string>>(type: "text[]", nullable: false),
                     created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    additional_vips = table.Column<string>(type: "jsonb", nullable: true)
+                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -449,6 +449,11 @@ namespace Octavia.Db.Migrations.Postgres
                 name: "IX_listener_project_id",
                 table: "listener",
                 column: "project_id");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_load_balancer_created_at_id",
+                table: "load_balancer",
+                columns: new[] { "created_at", "id" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_load_balancer_project_id",

@@ -160,10 +160,10 @@ namespace Octavia.Db.Migrations.Sqlite
                     vip_qos_policy_id = table.Column<string>(type: "TEXT", nullable: true),
                     vip_sg_ids = table.Column<string>(type: "TEXT", nullable: false),
                     vip_vnic_type = table.Column<string>(type: "TEXT", nullable: false),
+                    additional_vips = table.Column<string>(type: "TEXT", nullable: false),
                     tags = table.Column<string>(type: "TEXT", nullable: false),
                     created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    additional_vips = table.Column<string>(type: "TEXT", nullable: true)
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -447,6 +447,11 @@ namespace Octavia.Db.Migrations.Sqlite
                 name: "IX_listener_project_id",
                 table: "listener",
                 column: "project_id");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_load_balancer_created_at_id",
+                table: "load_balancer",
+                columns: new[] { "created_at", "id" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_load_balancer_project_id",
