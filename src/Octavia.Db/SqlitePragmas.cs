@@ -15,7 +15,7 @@ namespace Octavia.Db;
 internal sealed class SqlitePragmas(string synchronous) : DbConnectionInterceptor
 {
     private static readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> Applied = [];
-    private readonly string _sql = $"PRAGMA synchronous={synchronous}; PRAGMA busy_timeout=30000;";
+    private readonly string _sql = $"PRAGMA synchronous={synchronous}; PRAGMA busy_timeout=30000; PRAGMA cache_size=-512;";
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {
