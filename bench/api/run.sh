@@ -31,3 +31,12 @@ base="http://127.0.0.1:$port"
 for _ in $(seq 1 100); do curl -sf "$base/" >/dev/null && break; sleep 0.2; done
 
 python3 bench/api/scenario.py "$base" "$pid" "$duration"
+kill "$pid"; wait "$pid" 2>/dev/null || true
+
+# The GET rows again without the response cache: what every request costs when the data keeps changing.
+rm -rf "$out/var"
+printf '[api_settings]\nresponse_cache_entries = 0\n' >> "$out/octavia.conf"
+dotnet "$out/bin/octavia.dll" all --config-file "$out/octavia.conf" > "$out/octavia-uncached.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 100); do curl -sf "$base/" >/dev/null && break; sleep 0.2; done
+python3 bench/api/scenario.py "$base" "$pid" "$duration" uncached

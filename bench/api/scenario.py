@@ -12,6 +12,8 @@ import time
 import urllib.request
 
 BASE, PID, DURATION = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+# "uncached": the server runs with [api_settings] response_cache_entries = 0; only the GET rows are measured.
+MODE = sys.argv[4] if len(sys.argv) > 4 else "full"
 SUBNET = "8a2b7c1e-4d3f-4a5b-9c6d-7e8f9a0b1c2d"
 
 
@@ -68,6 +70,37 @@ def wrk(path, connections):
 
 rows = []
 
+
+def get_rows(label, lb):
+    one = f"/v2/lbaas/loadbalancers/{lb}"
+    for connections in (1, 16):
+        rate, p50, p99, errors = wrk(one, connections)
+        rows.append((f"GET one load balancer, concurrency {connections}{label}", f"{rate:,.0f} req/s, p50 {p50:.2f} ms, p99 {p99:.2f} ms"
+                     + (f", {errors} errors" if errors else ""), ">= 5,000 req/s, p99 < 10 ms at 16" if connections == 16 else ""))
+    for connections in (1, 16):
+        rate, p50, p99, errors = wrk("/v2/lbaas/loadbalancers?limit=100", connections)
+        rows.append((f"GET list of 100, concurrency {connections}{label}", f"{rate:,.0f} req/s, p50 {p50:.2f} ms, p99 {p99:.2f} ms"
+                     + (f", {errors} errors" if errors else ""), ">= 1,000 req/s" if connections == 16 else ""))
+
+
+def print_rows():
+    width = max(len(r[0]) for r in rows)
+    print(f"\n{'measure'.ljust(width)} | result | target")
+    print(f"{'-' * width}-|--------|-------")
+    for name, result, target in rows:
+        print(f"{name.ljust(width)} | {result} | {target}")
+
+
+if MODE == "uncached":
+    first = create_lb("uncached")
+    for i in range(99):
+        create_lb(f"uncached{i}")
+    wait_status(f"/v2/lbaas/loadbalancers/{first}", "loadbalancer")
+    time.sleep(1)
+    get_rows(" (response cache off)", first)
+    print_rows()
+    sys.exit(0)
+
 # POST -> ACTIVE, one at a time.
 samples = []
 for i in range(30):
@@ -100,15 +133,7 @@ for i in range(existing, 100):
     create_lb(f"list{i}")
 time.sleep(1)
 
-one = f"/v2/lbaas/loadbalancers/{lb}"
-for connections in (1, 16):
-    rate, p50, p99, errors = wrk(one, connections)
-    rows.append((f"GET one load balancer, concurrency {connections}", f"{rate:,.0f} req/s, p50 {p50:.2f} ms, p99 {p99:.2f} ms"
-                 + (f", {errors} errors" if errors else ""), ">= 5,000 req/s, p99 < 10 ms at 16" if connections == 16 else ""))
-for connections in (1, 16):
-    rate, p50, p99, errors = wrk("/v2/lbaas/loadbalancers?limit=100", connections)
-    rows.append((f"GET list of 100, concurrency {connections}", f"{rate:,.0f} req/s, p50 {p50:.2f} ms, p99 {p99:.2f} ms"
-                 + (f", {errors} errors" if errors else ""), ">= 1,000 req/s" if connections == 16 else ""))
+get_rows("", lb)
 
 # A backlog of 100 creates, drained by the worker.
 submitted = time.monotonic()
@@ -128,8 +153,4 @@ rss, peak = rss_mib()
 rows.append(("octavia all RSS while draining the backlog (max sampled)", f"{backlog_rss:.0f} MiB", "< 200 MiB"))
 rows.append(("octavia all RSS after the run (peak of the whole run)", f"{rss:.0f} MiB ({peak:.0f} MiB)", ""))
 
-width = max(len(r[0]) for r in rows)
-print(f"\n{'measure'.ljust(width)} | result | target")
-print(f"{'-' * width}-|--------|-------")
-for name, result, target in rows:
-    print(f"{name.ljust(width)} | {result} | {target}")
+print_rows()

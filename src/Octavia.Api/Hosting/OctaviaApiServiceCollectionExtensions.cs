@@ -20,6 +20,9 @@ public static class OctaviaApiServiceCollectionExtensions
         services.AddOptions<NetworkingOptions>().Bind(configuration.GetSection(NetworkingOptions.SectionName));
         services.TryAddSingleton(TimeProvider.System);
         services.AddScoped<WriteScope>();
+        services.AddSingleton(sp => new ResponseCache(
+            sp.GetRequiredService<Octavia.Db.DatabaseTarget>(),
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ApiSettingsOptions>>().Value.ResponseCacheEntries));
         services.AddRouting();
         return services;
     }
@@ -28,6 +31,7 @@ public static class OctaviaApiServiceCollectionExtensions
     public static void UseOctaviaApi(this WebApplication app)
     {
         app.UseMiddleware<OpenStackMiddleware>();
+        app.UseMiddleware<ResponseCacheMiddleware>();
         app.UseRouting();
         MapEndpoints(app);
     }

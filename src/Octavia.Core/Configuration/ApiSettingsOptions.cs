@@ -33,6 +33,12 @@ public sealed class ApiSettingsOptions
     /// <summary>Base URL used in pagination links instead of the request's own.</summary>
     [ConfigurationKeyName("api_base_uri")] public string? ApiBaseUri { get; set; }
 
+    /// <summary>
+    /// GET responses kept until the database next changes (SQLite only; 0 turns the cache off). See
+    /// docs/decisions.md.
+    /// </summary>
+    [ConfigurationKeyName("response_cache_entries")] public int ResponseCacheEntries { get; set; } = 256;
+
     [ConfigurationKeyName("allow_tls_terminated_listeners")] public bool AllowTlsTerminatedListeners { get; set; } = true;
     [ConfigurationKeyName("allow_ping_health_monitors")] public bool AllowPingHealthMonitors { get; set; } = true;
     [ConfigurationKeyName("allow_prometheus_listeners")] public bool AllowPrometheusListeners { get; set; } = true;
