@@ -45,9 +45,8 @@ public static class OctaviaApiServiceCollectionExtensions
         Endpoints.Quotas.QuotaEndpoints.Map(api);
         Endpoints.ProviderDrivers.ProviderEndpoints.Map(api);
         Endpoints.Flavors.FlavorEndpoints.Map(api);
-        Endpoints.FlavorProfiles.FlavorProfileEndpoints.Map(api);
+        Endpoints.ProviderProfiles.ProviderProfileEndpoints.Map(api);
         Endpoints.AvailabilityZones.AvailabilityZoneEndpoints.Map(api);
-        Endpoints.AvailabilityZoneProfiles.AvailabilityZoneProfileEndpoints.Map(api);
         Endpoints.Amphorae.AmphoraEndpoints.Map(api);
         Endpoints.Members.MemberEndpoints.Map(api);
         Endpoints.HealthMonitors.HealthMonitorEndpoints.Map(api);
