@@ -16,7 +16,7 @@ public sealed class FlowBuilder
 {
     public Flow Build(string kind, FlowState state) => kind switch
     {
-        JobKinds.LoadBalancerCreate => new(kind, [LoadBalancerToErrorOnRevert(), BuildAmphorae(), UpdateLoadBalancerConfig(), MarkLoadBalancerAndChildrenActive()]),
+        JobKinds.LoadBalancerCreate => new(kind, [LoadBalancerAndChildrenToErrorOnRevert(), BuildAmphorae(), UpdateLoadBalancerConfig(), MarkLoadBalancerAndChildrenActive()]),
         JobKinds.LoadBalancerUpdate => new(kind, [LoadBalancerToErrorOnRevert(), UpdateLoadBalancerConfig(), MarkLoadBalancerActive()]),
         JobKinds.LoadBalancerDelete => new(kind, [LoadBalancerToErrorOnRevert(), DeleteAmphorae(AllAmphoraeOf), DeallocateVip(), MarkLoadBalancerDeleted()]),
         JobKinds.LoadBalancerFailover or JobKinds.AmphoraFailover => new(kind,

@@ -89,22 +89,37 @@ public static class DatabaseTasks
                     .SetProperty(r => r.UpdatedAt, now), ct);
             await SetLoadBalancer(db, c, ProvisioningStatus.Active, ct);
         }, ct),
-        (c, ct) => c.DbAsync(async db =>
+        (c, ct) => c.DbAsync(db => ChildrenToErrorAsync(db, c.State.LoadBalancerId, ct), ct));
+
+    /// <summary>
+    /// Load balancer create's guard: the load balancer ERROR, and so is every child the create brought
+    /// along (a single-call create), so that nothing it touched stays PENDING.
+    /// </summary>
+    public static IFlowTask LoadBalancerAndChildrenToErrorOnRevert() => FlowTask.Guard(nameof(LoadBalancerAndChildrenToErrorOnRevert), (c, ct) =>
+        c.DbAsync(async db =>
         {
-            var lbId = c.State.LoadBalancerId;
-            await db.Listeners.Where(l => l.LoadBalancerId == lbId)
-                .ExecuteUpdateAsync(x => x.SetProperty(l => l.ProvisioningStatus, ProvisioningStatus.Error), ct);
-            await db.Pools.Where(p => p.LoadBalancerId == lbId)
-                .ExecuteUpdateAsync(x => x.SetProperty(p => p.ProvisioningStatus, ProvisioningStatus.Error), ct);
-            await db.Members.Where(m => m.Pool!.LoadBalancerId == lbId && m.ProvisioningStatus != ProvisioningStatus.Active)
-                .ExecuteUpdateAsync(x => x.SetProperty(m => m.ProvisioningStatus, ProvisioningStatus.Error), ct);
-            await db.HealthMonitors.Where(h => h.Pool!.LoadBalancerId == lbId && h.ProvisioningStatus != ProvisioningStatus.Active)
-                .ExecuteUpdateAsync(x => x.SetProperty(h => h.ProvisioningStatus, ProvisioningStatus.Error), ct);
-            await db.L7Policies.Where(p => p.Listener!.LoadBalancerId == lbId && p.ProvisioningStatus != ProvisioningStatus.Active)
-                .ExecuteUpdateAsync(x => x.SetProperty(p => p.ProvisioningStatus, ProvisioningStatus.Error), ct);
-            await db.L7Rules.Where(r => r.L7Policy!.Listener!.LoadBalancerId == lbId && r.ProvisioningStatus != ProvisioningStatus.Active)
-                .ExecuteUpdateAsync(x => x.SetProperty(r => r.ProvisioningStatus, ProvisioningStatus.Error), ct);
+            await ChildrenToErrorAsync(db, c.State.LoadBalancerId, ct);
+            await SetLoadBalancer(db, c, ProvisioningStatus.Error, ct);
         }, ct));
+
+    /// <summary>Every child of the load balancer that is not ACTIVE goes to ERROR.</summary>
+    private static async Task ChildrenToErrorAsync(OctaviaDbContext db, string? lbId, CancellationToken ct)
+    {
+        const string active = ProvisioningStatus.Active;
+        const string error = ProvisioningStatus.Error;
+        await db.Listeners.Where(l => l.LoadBalancerId == lbId && l.ProvisioningStatus != active)
+            .ExecuteUpdateAsync(x => x.SetProperty(l => l.ProvisioningStatus, error), ct);
+        await db.Pools.Where(p => p.LoadBalancerId == lbId && p.ProvisioningStatus != active)
+            .ExecuteUpdateAsync(x => x.SetProperty(p => p.ProvisioningStatus, error), ct);
+        await db.Members.Where(m => m.Pool!.LoadBalancerId == lbId && m.ProvisioningStatus != active)
+            .ExecuteUpdateAsync(x => x.SetProperty(m => m.ProvisioningStatus, error), ct);
+        await db.HealthMonitors.Where(h => h.Pool!.LoadBalancerId == lbId && h.ProvisioningStatus != active)
+            .ExecuteUpdateAsync(x => x.SetProperty(h => h.ProvisioningStatus, error), ct);
+        await db.L7Policies.Where(p => p.Listener!.LoadBalancerId == lbId && p.ProvisioningStatus != active)
+            .ExecuteUpdateAsync(x => x.SetProperty(p => p.ProvisioningStatus, error), ct);
+        await db.L7Rules.Where(r => r.L7Policy!.Listener!.LoadBalancerId == lbId && r.ProvisioningStatus != active)
+            .ExecuteUpdateAsync(x => x.SetProperty(r => r.ProvisioningStatus, error), ct);
+    }
 
     public static IFlowTask MarkLoadBalancerActive() => new FlowTask(nameof(MarkLoadBalancerActive), (c, ct) =>
         c.DbAsync(db => SetLoadBalancer(db, c, ProvisioningStatus.Active, ct), ct));

@@ -29,13 +29,16 @@ public static class OctaviaHost
     /// Builds the web host for roles that include the API: it listens on <c>[api_settings]
     /// bind_host:bind_port</c> (port 0 picks a free one; see <see cref="ListenAddresses"/>).
     /// </summary>
-    public static WebApplication BuildWeb(IConfigurationRoot configuration, OctaviaRoles roles, Action<ILoggingBuilder>? logging = null)
+    /// <param name="overrides">Last-word service registrations (tests replace a driver with a faulty one).</param>
+    public static WebApplication BuildWeb(IConfigurationRoot configuration, OctaviaRoles roles, Action<ILoggingBuilder>? logging = null,
+        Action<IServiceCollection>? overrides = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddConfiguration(configuration);
         ConfigureLogging(builder.Logging, logging);
         ConfigureServices(builder.Services, configuration, roles);
+        overrides?.Invoke(builder.Services);
 
         var api = configuration.GetSection(ApiSettingsOptions.SectionName).Get<ApiSettingsOptions>() ?? new ApiSettingsOptions();
         builder.WebHost.ConfigureKestrel(k =>

@@ -40,6 +40,11 @@ public abstract class OctaviaFixture : IAsyncLifetime
     /// <summary>Extra octavia.conf settings for a fixture (keys as <c>section:key</c>).</summary>
     protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
+    /// <summary>Service replacements for a fixture (for example a driver that fails on purpose).</summary>
+    protected virtual void OverrideServices(Microsoft.Extensions.DependencyInjection.IServiceCollection services)
+    {
+    }
+
     public async ValueTask InitializeAsync()
     {
         var settings = new Dictionary<string, string?>
@@ -60,7 +65,8 @@ public abstract class OctaviaFixture : IAsyncLifetime
         }
 
         var configuration = OctaviaConfiguration.Build(null, settings);
-        _app = OctaviaHost.BuildWeb(configuration, OctaviaRoles.All, logging => logging.SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Warning));
+        _app = OctaviaHost.BuildWeb(configuration, OctaviaRoles.All, logging => logging.SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Warning),
+            OverrideServices);
         await _app.Services.MigrateOctaviaDbAsync(CancellationToken.None);
         await _app.StartAsync();
         BaseAddress = new Uri(OctaviaHost.ListenAddresses(_app)[0]);

@@ -1,0 +1,54 @@
+using Microsoft.Extensions.Configuration;
+using Octavia.Configuration;
+using Octavia.Core.Configuration;
+using Octavia.Hosting;
+
+namespace Octavia.Api.Tests.Configuration;
+
+/// <summary>octavia.conf (INI, upstream's names) overridden by OCTAVIA__SECTION__KEY variables; unknown drivers stop start-up.</summary>
+public sealed class ConfigurationTests
+{
+    [Fact]
+    public void Build_IniThenEnvironment_EnvironmentWins()
+    {
+        var file = Path.Combine(Path.GetTempPath(), "octavia-conf-" + Guid.NewGuid().ToString("N")[..8] + ".conf");
+        File.WriteAllText(file, "[DEFAULT]\nstate_path = /tmp/x\n\n[api_settings]\nbind_port = 9999\npagination_max_limit = 50\n");
+        try
+        {
+            Environment.SetEnvironmentVariable("OCTAVIA__API_SETTINGS__BIND_PORT", "9877");
+            var configuration = OctaviaConfiguration.Build(file);
+            var api = configuration.GetSection(ApiSettingsOptions.SectionName).Get<ApiSettingsOptions>()!;
+            Assert.Equal(9877, api.BindPort);
+            Assert.Equal("50", api.PaginationMaxLimit);
+            Assert.Equal("/tmp/x", configuration.GetSection(DefaultOptions.SectionName).Get<DefaultOptions>()!.StatePath);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("OCTAVIA__API_SETTINGS__BIND_PORT", null);
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public void Build_MissingFile_SaysWhich()
+    {
+        var e = Assert.Throws<FileNotFoundException>(() => OctaviaConfiguration.Build("/nonexistent/octavia.conf"));
+        Assert.Contains("/nonexistent/octavia.conf", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("compute_driver", "compute_nova_driver")]
+    [InlineData("network_driver", "allowed_address_pairs_driver")]
+    [InlineData("amphora_driver", "bogus")]
+    public void BuildWeb_UnknownDriver_StopsWithClearMessage(string key, string value)
+    {
+        var configuration = OctaviaConfiguration.Build(null, new Dictionary<string, string?>
+        {
+            ["DEFAULT:state_path"] = Path.GetTempPath(),
+            ["api_settings:bind_port"] = "0",
+            [$"controller_worker:{key}"] = value,
+        });
+        var e = Assert.Throws<InvalidOperationException>(() => OctaviaHost.BuildWeb(configuration, OctaviaRoles.All));
+        Assert.Contains($"[controller_worker] {key} = {value} is not a known driver", e.Message, StringComparison.Ordinal);
+    }
+}
