@@ -37,7 +37,6 @@ public sealed class ControllerWorkerOptions
 {
     public const string SectionName = "controller_worker";
 
-    [ConfigurationKeyName("workers")] public int Workers { get; set; } = 1;
     [ConfigurationKeyName("compute_driver")] public string ComputeDriver { get; set; } = "compute_noop_driver";
     [ConfigurationKeyName("network_driver")] public string NetworkDriver { get; set; } = "network_noop_driver";
     [ConfigurationKeyName("amphora_driver")] public string AmphoraDriver { get; set; } = "amphora_noop_driver";

@@ -36,8 +36,6 @@ public static class Constants
 
     public static readonly IReadOnlyList<int> RedirectHttpCodes = [301, 302, 303, 307, 308];
 
-    public static readonly IReadOnlyList<string> VnicTypes = ["normal", "direct"];
-
     public const string NilUuid = "00000000-0000-0000-0000-000000000000";
     public const int MaxL7RulesPerPolicy = 50;
     public const int MaxPosition = 2147483647;

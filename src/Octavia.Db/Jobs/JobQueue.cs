@@ -115,14 +115,6 @@ public sealed class JobQueue(IServiceScopeFactory scopes, JobSignal signal, Time
         return rows == 1;
     }
 
-    /// <summary>Counts jobs not yet finished (used by tests and the benchmark to wait for a drained queue).</summary>
-    public async Task<int> CountUnfinishedAsync(CancellationToken cancellationToken)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<OctaviaDbContext>();
-        return await db.Jobs.CountAsync(j => j.Status == JobStatus.Pending || j.Status == JobStatus.Running, cancellationToken);
-    }
-
     private static void AddParameter(DbCommand command, string name, object value)
     {
         var p = command.CreateParameter();
