@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Octavia.Configuration;
@@ -49,6 +50,23 @@ public static class OctaviaCommandLine
         });
         db.Subcommands.Add(upgrade);
         root.Subcommands.Add(db);
+
+        var certs = new Command("certs", "Certificate authorities of the controller and the amphorae.");
+        var certsInit = new Command("init",
+            "Create the server CA, the client CA, the controller's client certificate and the heartbeat key under $state_path/certs; existing files are kept.");
+        certsInit.SetAction(async (result, ct) =>
+        {
+            var configuration = OctaviaConfiguration.Build(result.GetValue(configFile));
+            var statePath = configuration.GetSection(Core.Configuration.DefaultOptions.SectionName).Get<Core.Configuration.DefaultOptions>()?.StatePath ?? "./var";
+            var authority = new Drivers.Certificates.Local.LocalCertificateAuthority(Path.Combine(statePath, "certs"), TimeProvider.System);
+            var written = authority.Initialize();
+            await Console.Out.WriteLineAsync(written.Count == 0
+                ? $"Certificates in {authority.Directory} are already in place."
+                : $"Created in {authority.Directory}: {string.Join(", ", written)}.");
+            return 0;
+        });
+        certs.Subcommands.Add(certsInit);
+        root.Subcommands.Add(certs);
 
         try
         {

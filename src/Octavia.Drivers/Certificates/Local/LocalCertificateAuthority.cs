@@ -1,0 +1,163 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace Octavia.Drivers.Certificates.Local;
+
+/// <summary>
+/// The controller's certificate authorities (upstream's local_cert_generator and
+/// create_certificates.sh, reference/controller.md §6): a server CA that issues one certificate per
+/// amphora, and a client CA that signs the controller's own client certificate. Files live under
+/// <c>$state_path/certs</c>; keys are written with mode 0600 and never logged.
+/// </summary>
+public sealed class LocalCertificateAuthority(string directory, TimeProvider time)
+{
+    public const string ServerCaCertFile = "server_ca.pem";
+    public const string ServerCaKeyFile = "server_ca.key";
+    public const string ClientCaCertFile = "client_ca.pem";
+    public const string ClientCaKeyFile = "client_ca.key";
+    public const string ClientCertFile = "client.pem";
+    public const string HeartbeatKeyFile = "heartbeat.key";
+
+    private static readonly TimeSpan CaValidity = TimeSpan.FromDays(3650);
+    private static readonly TimeSpan ClientValidity = TimeSpan.FromDays(3650);
+
+    public string Directory { get; } = directory;
+
+    public string PathOf(string file) => Path.Combine(Directory, file);
+
+    /// <summary>
+    /// Creates whatever of the CAs, the controller's client certificate and the heartbeat key is missing;
+    /// leaves existing files untouched, so running it twice changes nothing. Returns the files it wrote.
+    /// </summary>
+    public IReadOnlyList<string> Initialize()
+    {
+        System.IO.Directory.CreateDirectory(Directory);
+        var written = new List<string>();
+        if (!File.Exists(PathOf(ServerCaCertFile)) || !File.Exists(PathOf(ServerCaKeyFile)))
+        {
+            var (cert, key) = CreateCa("Octavia server CA");
+            WritePublic(ServerCaCertFile, cert.ExportCertificatePem());
+            WriteSecret(ServerCaKeyFile, key.ExportRSAPrivateKeyPem());
+            written.AddRange([ServerCaCertFile, ServerCaKeyFile]);
+        }
+
+        var clientCaCreated = false;
+        if (!File.Exists(PathOf(ClientCaCertFile)) || !File.Exists(PathOf(ClientCaKeyFile)))
+        {
+            var (cert, key) = CreateCa("Octavia client CA");
+            WritePublic(ClientCaCertFile, cert.ExportCertificatePem());
+            WriteSecret(ClientCaKeyFile, key.ExportRSAPrivateKeyPem());
+            written.AddRange([ClientCaCertFile, ClientCaKeyFile]);
+            clientCaCreated = true;
+        }
+
+        if (clientCaCreated || !File.Exists(PathOf(ClientCertFile)))
+        {
+            var (caCert, caKey) = Load(ClientCaCertFile, ClientCaKeyFile);
+            using (caCert)
+            using (caKey)
+            {
+                var pem = Issue(caCert, caKey, "octavia-controller", ClientValidity, serverAuth: false);
+                WriteSecret(ClientCertFile, pem);
+            }
+
+            written.Add(ClientCertFile);
+        }
+
+        if (!File.Exists(PathOf(HeartbeatKeyFile)))
+        {
+            WriteSecret(HeartbeatKeyFile, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) + "\n");
+            written.Add(HeartbeatKeyFile);
+        }
+
+        return written;
+    }
+
+    /// <summary>
+    /// An amphora's server certificate and key (PEM, concatenated, as upstream hands <c>server.pem</c> to the
+    /// agent): RSA 2048, subject CN and SAN DNS = the amphora id, serverAuth + clientAuth, signed by the server CA.
+    /// </summary>
+    public AmphoraCertificate IssueAmphoraCertificate(string amphoraId, TimeSpan validity)
+    {
+        var (caCert, caKey) = Load(ServerCaCertFile, ServerCaKeyFile);
+        using (caCert)
+        using (caKey)
+        {
+            var notAfter = Truncate(time.GetUtcNow()) + validity;
+            return new AmphoraCertificate(Issue(caCert, caKey, amphoraId, validity, serverAuth: true), notAfter.UtcDateTime);
+        }
+    }
+
+    private (X509Certificate2 Cert, RSA Key) CreateCa(string name)
+    {
+        var key = RSA.Create(2048);
+        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        var now = Truncate(time.GetUtcNow());
+        return (request.CreateSelfSigned(now.AddMinutes(-5), now + CaValidity), key);
+    }
+
+    private string Issue(X509Certificate2 caCert, RSA caKey, string commonName, TimeSpan validity, bool serverAuth)
+    {
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest($"CN={commonName}", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(
+            X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment | X509KeyUsageFlags.DataEncipherment | X509KeyUsageFlags.KeyAgreement, true));
+        var usages = new OidCollection { new Oid("1.3.6.1.5.5.7.3.2") };
+        if (serverAuth)
+        {
+            usages.Add(new Oid("1.3.6.1.5.5.7.3.1"));
+        }
+
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(usages, true));
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddDnsName(commonName);
+        request.CertificateExtensions.Add(san.Build());
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(caCert, true, false));
+
+        var now = Truncate(time.GetUtcNow());
+        var serial = Guid.NewGuid().ToByteArray();
+        serial[0] &= 0x7F; // a positive serial
+        using var signer = caCert.CopyWithPrivateKey(caKey);
+        using var cert = request.Create(signer, now, now + validity, serial);
+        return cert.ExportCertificatePem() + "\n" + key.ExportRSAPrivateKeyPem() + "\n";
+    }
+
+    private (X509Certificate2 Cert, RSA Key) Load(string certFile, string keyFile)
+    {
+        var cert = X509Certificate2.CreateFromPem(File.ReadAllText(PathOf(certFile)));
+        var key = RSA.Create();
+        key.ImportFromPem(File.ReadAllText(PathOf(keyFile)));
+        return (cert, key);
+    }
+
+    private void WritePublic(string file, string pem) => File.WriteAllText(PathOf(file), pem + "\n");
+
+    /// <summary>Creates the file 0600 before any secret byte is written to it.</summary>
+    private void WriteSecret(string file, string content)
+    {
+        var path = PathOf(file);
+        var options = new FileStreamOptions
+        {
+            Mode = FileMode.Create,
+            Access = FileAccess.Write,
+            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+        };
+        using (var stream = new FileStream(path, options))
+        using (var writer = new StreamWriter(stream))
+        {
+            writer.Write(content);
+        }
+
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+    }
+
+    private static DateTimeOffset Truncate(DateTimeOffset t) => new(t.Year, t.Month, t.Day, t.Hour, t.Minute, t.Second, TimeSpan.Zero);
+}
+
+/// <summary>An amphora's server certificate and key as PEM, and when it expires.</summary>
+public sealed record AmphoraCertificate(string Pem, DateTime NotAfter);
