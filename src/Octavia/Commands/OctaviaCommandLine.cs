@@ -51,6 +51,16 @@ public static class OctaviaCommandLine
         db.Subcommands.Add(upgrade);
         root.Subcommands.Add(db);
 
+        var agent = new Command("amphora-agent",
+            "Run the amphora agent: HTTPS with mutual TLS on [haproxy_amphora] bind_host:bind_port (agent API 1.0).");
+        agent.SetAction(async (result, ct) =>
+        {
+            await using var app = Amphora.AmphoraAgentHost.Build(OctaviaConfiguration.Build(result.GetValue(configFile)));
+            await app.RunAsync(ct);
+            return 0;
+        });
+        root.Subcommands.Add(agent);
+
         var certs = new Command("certs", "Certificate authorities of the controller and the amphorae.");
         var certsInit = new Command("init",
             "Create the server CA, the client CA, the controller's client certificate and the heartbeat key under $state_path/certs; existing files are kept.");

@@ -57,8 +57,7 @@ public sealed class LocalCertificateAuthority(string directory, TimeProvider tim
             using (caCert)
             using (caKey)
             {
-                var pem = Issue(caCert, caKey, "octavia-controller", ClientValidity, serverAuth: false);
-                WriteSecret(ClientCertFile, pem);
+                WriteSecret(ClientCertFile, Issue(caCert, caKey, "octavia-controller", ClientValidity, serverAuth: false).Pem);
             }
 
             written.Add(ClientCertFile);
@@ -83,8 +82,7 @@ public sealed class LocalCertificateAuthority(string directory, TimeProvider tim
         using (caCert)
         using (caKey)
         {
-            var notAfter = Truncate(time.GetUtcNow()) + validity;
-            return new AmphoraCertificate(Issue(caCert, caKey, amphoraId, validity, serverAuth: true), notAfter.UtcDateTime);
+            return Issue(caCert, caKey, amphoraId, validity, serverAuth: true);
         }
     }
 
@@ -99,7 +97,7 @@ public sealed class LocalCertificateAuthority(string directory, TimeProvider tim
         return (request.CreateSelfSigned(now.AddMinutes(-5), now + CaValidity), key);
     }
 
-    private string Issue(X509Certificate2 caCert, RSA caKey, string commonName, TimeSpan validity, bool serverAuth)
+    private AmphoraCertificate Issue(X509Certificate2 caCert, RSA caKey, string commonName, TimeSpan validity, bool serverAuth)
     {
         using var key = RSA.Create(2048);
         var request = new CertificateRequest($"CN={commonName}", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
@@ -123,8 +121,11 @@ public sealed class LocalCertificateAuthority(string directory, TimeProvider tim
         var serial = Guid.NewGuid().ToByteArray();
         serial[0] &= 0x7F; // a positive serial
         using var signer = caCert.CopyWithPrivateKey(caKey);
-        using var cert = request.Create(signer, now, now + validity, serial);
-        return cert.ExportCertificatePem() + "\n" + key.ExportRSAPrivateKeyPem() + "\n";
+        // A certificate cannot outlive the CA that signs it.
+        var caNotAfter = new DateTimeOffset(caCert.NotAfter.ToUniversalTime(), TimeSpan.Zero);
+        var notAfter = now + validity < caNotAfter ? now + validity : caNotAfter;
+        using var cert = request.Create(signer, now, notAfter, serial);
+        return new AmphoraCertificate(cert.ExportCertificatePem() + "\n" + key.ExportRSAPrivateKeyPem() + "\n", notAfter.UtcDateTime);
     }
 
     private (X509Certificate2 Cert, RSA Key) Load(string certFile, string keyFile)
@@ -159,5 +160,5 @@ public sealed class LocalCertificateAuthority(string directory, TimeProvider tim
     private static DateTimeOffset Truncate(DateTimeOffset t) => new(t.Year, t.Month, t.Day, t.Hour, t.Minute, t.Second, TimeSpan.Zero);
 }
 
-/// <summary>An amphora's server certificate and key as PEM, and when it expires.</summary>
+/// <summary>A certificate and its key as PEM (an amphora's server certificate, or the controller's client one), and when it expires.</summary>
 public sealed record AmphoraCertificate(string Pem, DateTime NotAfter);

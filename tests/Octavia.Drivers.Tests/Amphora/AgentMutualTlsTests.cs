@@ -1,0 +1,114 @@
+using System.Net.Http;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Octavia.Amphora;
+using Octavia.Drivers.Amphora.Rest;
+using Octavia.Drivers.Certificates.Local;
+
+namespace Octavia.Drivers.Tests.Amphora;
+
+/// <summary>
+/// Mutual TLS between controller and agent on real sockets (issue 3's mTLS acceptance): the agent
+/// refuses, at the handshake, a client without a certificate or with one from another CA; the controller
+/// refuses an agent whose certificate is not from the server CA or is issued for another amphora.
+/// </summary>
+public sealed class AgentMutualTlsTests : IAsyncLifetime
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "octavia-mtls-" + Guid.NewGuid().ToString("N")[..12]);
+    private readonly string _amphoraId = Guid.NewGuid().ToString();
+    private LocalCertificateAuthority _authority = null!;
+    private LocalCertificateAuthority _strangers = null!;
+    private WebApplication _agent = null!;
+    private Uri _address = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _authority = new LocalCertificateAuthority(Path.Combine(_directory, "ours"), TimeProvider.System);
+        _authority.Initialize();
+        _strangers = new LocalCertificateAuthority(Path.Combine(_directory, "theirs"), TimeProvider.System);
+        _strangers.Initialize();
+        _address = await StartAgentAsync(_authority, _amphoraId);
+    }
+
+    private async Task<Uri> StartAgentAsync(LocalCertificateAuthority serverCa, string amphoraId)
+    {
+        var serverPem = Path.Combine(_directory, $"server-{Guid.NewGuid():N}.pem");
+        File.WriteAllText(serverPem, serverCa.IssueAmphoraCertificate(amphoraId, TimeSpan.FromDays(30)).Pem);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["amphora_agent:agent_server_cert"] = serverPem,
+            ["amphora_agent:agent_server_ca"] = _authority.PathOf(LocalCertificateAuthority.ClientCaCertFile),
+            ["haproxy_amphora:bind_host"] = "127.0.0.1",
+            ["haproxy_amphora:bind_port"] = "0",
+        }).Build();
+        _agent = AmphoraAgentHost.Build(configuration);
+        await _agent.StartAsync(TestContext.Current.CancellationToken);
+        var address = _agent.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
+    }
+
+    private AmphoraAgentClient Controller(string amphoraId, LocalCertificateAuthority clientCa, LocalCertificateAuthority serverCa) =>
+        AmphoraAgentClient.Create(_address, amphoraId, clientCa.PathOf(LocalCertificateAuthority.ClientCertFile),
+            serverCa.PathOf(LocalCertificateAuthority.ServerCaCertFile), TimeSpan.FromSeconds(10));
+
+    [Fact]
+    public async Task Controller_WithClientCertificate_ReadsVersionAndInfo()
+    {
+        using var client = Controller(_amphoraId, _authority, _authority);
+        Assert.Equal("1.0", await client.GetApiVersionAsync(TestContext.Current.CancellationToken));
+        var info = await client.GetInfoAsync(TestContext.Current.CancellationToken);
+        Assert.Equal("1.0", info["api_version"]);
+        Assert.StartsWith("2.", info["haproxy_version"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Client_WithoutCertificate_IsRefusedAtTheHandshake()
+    {
+        using var handler = new SocketsHttpHandler
+        {
+            SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = (_, _, _, _) => true },
+        };
+        using var http = new HttpClient(handler) { BaseAddress = _address };
+        await Assert.ThrowsAsync<HttpRequestException>(() => http.GetStringAsync("/", TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Client_FromAnotherCa_IsRefusedAtTheHandshake()
+    {
+        using var client = Controller(_amphoraId, _strangers, _authority);
+        await Assert.ThrowsAsync<HttpRequestException>(() => client.GetApiVersionAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Controller_RefusesAgentFromAnotherServerCa()
+    {
+        using var client = Controller(_amphoraId, _authority, _strangers);
+        await Assert.ThrowsAsync<HttpRequestException>(() => client.GetApiVersionAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Controller_RefusesAgentCertificateOfAnotherAmphora()
+    {
+        using var client = Controller(Guid.NewGuid().ToString(), _authority, _authority);
+        await Assert.ThrowsAsync<HttpRequestException>(() => client.GetApiVersionAsync(TestContext.Current.CancellationToken));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_agent is not null)
+        {
+            await _agent.StopAsync();
+            await _agent.DisposeAsync();
+        }
+
+        if (Directory.Exists(_directory))
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+    }
+}
