@@ -53,6 +53,7 @@ public static class AmphoraAgentHost
             ["haproxy_version"] = HaproxyVersion(),
             ["api_version"] = ApiVersion,
         }));
+        Api.HaproxyConfigEndpoints.Map(app, bind);
         return app;
     }
 

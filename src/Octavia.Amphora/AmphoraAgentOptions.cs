@@ -27,4 +27,10 @@ public sealed class AgentBindOptions
     [ConfigurationKeyName("bind_host")] public string BindHost { get; set; } = "::";
 
     [ConfigurationKeyName("bind_port")] public int BindPort { get; set; } = 9443;
+
+    /// <summary>Where the agent keeps each load balancer's HAProxy files.</summary>
+    [ConfigurationKeyName("base_path")] public string BasePath { get; set; } = "/var/lib/octavia";
+
+    /// <summary>The HAProxy binary that validates and runs configurations.</summary>
+    [ConfigurationKeyName("haproxy_cmd")] public string HaproxyCommand { get; set; } = "/usr/sbin/haproxy";
 }

@@ -45,6 +45,7 @@ public sealed class AgentMutualTlsTests : IAsyncLifetime
             ["amphora_agent:agent_server_ca"] = _authority.PathOf(LocalCertificateAuthority.ClientCaCertFile),
             ["haproxy_amphora:bind_host"] = "127.0.0.1",
             ["haproxy_amphora:bind_port"] = "0",
+            ["haproxy_amphora:base_path"] = Path.Combine(_directory, "agent"),
         }).Build();
         _agent = AmphoraAgentHost.Build(configuration);
         await _agent.StartAsync(TestContext.Current.CancellationToken);
@@ -96,6 +97,28 @@ public sealed class AgentMutualTlsTests : IAsyncLifetime
     {
         using var client = Controller(Guid.NewGuid().ToString(), _authority, _authority);
         await Assert.ThrowsAsync<HttpRequestException>(() => client.GetApiVersionAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task HaproxyConfig_ValidatedBeforeItReplacesTheCurrentOne()
+    {
+        using var client = Controller(_amphoraId, _authority, _authority);
+        var lb = Guid.NewGuid().ToString();
+        var ct = TestContext.Current.CancellationToken;
+        Assert.Null(await client.GetHaproxyConfigAsync(lb, ct));
+
+        const string good = "global\n    maxconn 100\ndefaults\n    mode http\n    timeout client 5s\n    timeout connect 5s\n    timeout server 5s\n" +
+            "frontend f\n    bind 127.0.0.1:18080\n    default_backend b\nbackend b\n    server s1 127.0.0.1:18081\n";
+        await client.UploadHaproxyConfigAsync(_amphoraId, lb, good, ct);
+        Assert.Equal(good, await client.GetHaproxyConfigAsync(lb, ct));
+
+        // HAProxy refuses this one: the agent answers 400 with HAProxy's words and keeps the last good config.
+        var refused = await Assert.ThrowsAsync<AgentRequestException>(() =>
+            client.UploadHaproxyConfigAsync(_amphoraId, lb, good + "    bogus-keyword yes\n", ct));
+        Assert.Equal(400, refused.StatusCode);
+        Assert.Contains("bogus-keyword", refused.Details, StringComparison.Ordinal);
+        Assert.Equal(good, await client.GetHaproxyConfigAsync(lb, ct));
+        Assert.True(File.Exists(Path.Combine(_directory, "agent", lb, "haproxy.cfg.new-failed")));
     }
 
     public async ValueTask DisposeAsync()

@@ -60,5 +60,56 @@ public sealed class AmphoraAgentClient : IDisposable
         return doc.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.ToString());
     }
 
+    /// <summary>
+    /// <c>PUT /1.0/loadbalancer/{amphora}/{lb}/haproxy</c>: the agent validates the configuration with
+    /// <c>haproxy -c</c>; a refusal comes back as <see cref="AgentRequestException"/> carrying HAProxy's words.
+    /// </summary>
+    public async Task UploadHaproxyConfigAsync(string amphoraId, string loadBalancerId, string config, CancellationToken cancellationToken)
+    {
+        using var content = new StringContent(config, System.Text.Encoding.UTF8, "text/plain");
+        using var response = await _http.PutAsync($"/1.0/loadbalancer/{amphoraId}/{loadBalancerId}/haproxy", content, cancellationToken);
+        await EnsureSuccessAsync(response, cancellationToken);
+    }
+
+    /// <summary><c>GET /1.0/loadbalancer/{lb}/haproxy</c>: the configuration in place, or null when there is none.</summary>
+    public async Task<string?> GetHaproxyConfigAsync(string loadBalancerId, CancellationToken cancellationToken)
+    {
+        using var response = await _http.GetAsync($"/1.0/loadbalancer/{loadBalancerId}/haproxy", cancellationToken);
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        await EnsureSuccessAsync(response, cancellationToken);
+        return await response.Content.ReadAsStringAsync(cancellationToken);
+    }
+
+    private static async Task EnsureSuccessAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (!response.IsSuccessStatusCode)
+        {
+            var body = await response.Content.ReadAsStringAsync(cancellationToken);
+            string? details = null;
+            try
+            {
+                using var doc = JsonDocument.Parse(body);
+                details = doc.RootElement.TryGetProperty("details", out var d) ? d.GetString() : null;
+            }
+            catch (JsonException)
+            {
+            }
+
+            throw new AgentRequestException((int)response.StatusCode, details ?? body);
+        }
+    }
+
     public void Dispose() => _http.Dispose();
+}
+
+/// <summary>An agent answer other than 2xx, with the agent's explanation (for a refused configuration, HAProxy's output).</summary>
+public sealed class AgentRequestException(int statusCode, string details) : Exception($"Amphora agent answered {statusCode}: {details}")
+{
+    public int StatusCode { get; } = statusCode;
+
+    public string Details { get; } = details;
 }
