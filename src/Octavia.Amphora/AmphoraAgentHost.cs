@@ -54,6 +54,7 @@ public static class AmphoraAgentHost
             ["api_version"] = ApiVersion,
         }));
         Api.HaproxyConfigEndpoints.Map(app, bind);
+        Api.CertificateEndpoints.Map(app, bind);
         return app;
     }
 

@@ -121,6 +121,43 @@ public sealed class AgentMutualTlsTests : IAsyncLifetime
         Assert.True(File.Exists(Path.Combine(_directory, "agent", lb, "haproxy.cfg.new-failed")));
     }
 
+    [Fact]
+    public async Task Certificates_StoredMode0600_Md5Reported_DeletedIdempotently()
+    {
+        var lb = Guid.NewGuid().ToString();
+        var ct = TestContext.Current.CancellationToken;
+        using var handler = new SocketsHttpHandler
+        {
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                ClientCertificates = [X509Certificate2.CreateFromPemFile(_authority.PathOf(LocalCertificateAuthority.ClientCertFile), _authority.PathOf(LocalCertificateAuthority.ClientCertFile))],
+                RemoteCertificateValidationCallback = (_, _, _, _) => true,
+            },
+        };
+        using var http = new HttpClient(handler) { BaseAddress = _address };
+        const string pem = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+        var path = $"/1.0/loadbalancer/{lb}/certificates/listener1.pem";
+
+        using (var put = await http.PutAsync(path, new StringContent(pem), ct))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, put.StatusCode);
+        }
+
+        var stored = Path.Combine(_directory, "agent", "certs", lb, "listener1.pem");
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(stored));
+        var md5 = Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes(pem)));
+        Assert.Contains(md5, await http.GetStringAsync(path, ct), StringComparison.Ordinal);
+
+        using (var bad = await http.PutAsync($"/1.0/loadbalancer/{lb}/certificates/..%2Fescape.txt", new StringContent(pem), ct))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.BadRequest, bad.StatusCode);
+        }
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await http.DeleteAsync(path, ct)).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await http.DeleteAsync(path, ct)).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await http.GetAsync(path, ct)).StatusCode);
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_agent is not null)
