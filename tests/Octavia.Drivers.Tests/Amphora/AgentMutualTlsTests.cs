@@ -28,11 +28,20 @@ public sealed class AgentMutualTlsTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _authority = new LocalCertificateAuthority(Path.Combine(_directory, "ours"), TimeProvider.System);
-        _authority.Initialize();
-        _strangers = new LocalCertificateAuthority(Path.Combine(_directory, "theirs"), TimeProvider.System);
-        _strangers.Initialize();
-        _address = await StartAgentAsync(_authority, _amphoraId);
+        try
+        {
+            _authority = new LocalCertificateAuthority(Path.Combine(_directory, "ours"), TimeProvider.System);
+            _authority.Initialize();
+            _strangers = new LocalCertificateAuthority(Path.Combine(_directory, "theirs"), TimeProvider.System);
+            _strangers.Initialize();
+            _address = await StartAgentAsync(_authority, _amphoraId);
+        }
+        catch
+        {
+            // A fixture that fails to start is not disposed: leave no key material behind.
+            Directory.Delete(_directory, recursive: true);
+            throw;
+        }
     }
 
     private async Task<Uri> StartAgentAsync(LocalCertificateAuthority serverCa, string amphoraId)
