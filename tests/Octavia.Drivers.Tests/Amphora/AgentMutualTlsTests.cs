@@ -39,7 +39,11 @@ public sealed class AgentMutualTlsTests : IAsyncLifetime
         catch
         {
             // A fixture that fails to start is not disposed: leave no key material behind.
-            Directory.Delete(_directory, recursive: true);
+            if (Directory.Exists(_directory))
+            {
+                Directory.Delete(_directory, recursive: true);
+            }
+
             throw;
         }
     }
