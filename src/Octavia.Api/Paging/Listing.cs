@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
 using Octavia.Api.Faults;
 using Octavia.Api.Hosting;
+using Octavia.Api.Json;
 
 namespace Octavia.Api.Paging;
 
@@ -9,6 +10,30 @@ namespace Octavia.Api.Paging;
 public static class Listing
 {
     public sealed record Page<T>(List<T> Items, ListQuery Query);
+
+    /// <summary>
+    /// The 200 answer of a collection GET: <c>{"&lt;listKey&gt;": [...], "&lt;linksKey&gt;": [...]}</c>, each item
+    /// written by <paramref name="writeItem"/> with the caller's <c>fields=</c>.
+    /// </summary>
+    public static JsonResult Respond<T>(HttpContext http, Page<T> page, string listKey, string linksKey, Func<T, string> id,
+        Action<System.Text.Json.Utf8JsonWriter, T, FieldSet> writeItem)
+    {
+        var baseUri = ApiRequest.Settings(http).ApiBaseUri;
+        return new JsonResult(200, w =>
+        {
+            w.WriteStartObject();
+            w.WriteStartArray(listKey);
+            foreach (var item in page.Items)
+            {
+                writeItem(w, item, page.Query.Fields);
+            }
+
+            w.WriteEndArray();
+            page.Query.WriteLinks(w, linksKey, http.Request, baseUri,
+                page.Items.Count > 0 ? id(page.Items[0]) : null, page.Items.Count > 0 ? id(page.Items[^1]) : null, page.Items.Count);
+            w.WriteEndObject();
+        });
+    }
 
     public static Task<Page<T>> FetchAsync<T>(HttpContext http, IQueryable<T> source, ResourceAttributes<T> attributes,
         Func<string, IQueryable<T>> byId, CancellationToken cancellationToken)

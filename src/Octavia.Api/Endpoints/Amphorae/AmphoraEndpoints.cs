@@ -58,20 +58,7 @@ public static class AmphoraEndpoints
     {
         var source = AmphoraView.Query(db);
         var page = await Listing.FetchAsync(http, source, Attributes, id => source.Where(a => a.Id == id), cancellationToken);
-        var settings = ApiRequest.Settings(http);
-        return new JsonResult(200, w =>
-        {
-            w.WriteStartObject();
-            w.WriteStartArray("amphorae");
-            foreach (var amphora in page.Items)
-            {
-                AmphoraJson.Write(w, amphora, page.Query.Fields);
-            }
-
-            w.WriteEndArray();
-            page.Query.WriteLinks(w, "amphorae_links", http.Request, settings.ApiBaseUri, page.Items.FirstOrDefault()?.Id, page.Items.LastOrDefault()?.Id, page.Items.Count);
-            w.WriteEndObject();
-        });
+        return Listing.Respond(http, page, "amphorae", "amphorae_links", x => x.Id, (w, amphora, fields) => AmphoraJson.Write(w, amphora, fields));
     }
 
     private static async Task<IResult> GetAsync(string id, HttpContext http, OctaviaDbContext db, CancellationToken cancellationToken)

@@ -54,21 +54,7 @@ public static class AvailabilityZoneEndpoints
     {
         var visible = db.AvailabilityZones.Where(z => z.Name != Constants.NilUuid);
         var page = await Listing.FetchAsync(http, visible, Attributes, name => visible.Where(z => z.Name == name), cancellationToken);
-        var settings = ApiRequest.Settings(http);
-        return new JsonResult(200, w =>
-        {
-            w.WriteStartObject();
-            w.WriteStartArray("availability_zones");
-            foreach (var zone in page.Items)
-            {
-                AvailabilityZoneJson.Write(w, zone, page.Query.Fields);
-            }
-
-            w.WriteEndArray();
-            page.Query.WriteLinks(w, "availability_zones_links", http.Request, settings.ApiBaseUri,
-                page.Items.FirstOrDefault()?.Name, page.Items.LastOrDefault()?.Name, page.Items.Count);
-            w.WriteEndObject();
-        });
+        return Listing.Respond(http, page, "availability_zones", "availability_zones_links", x => x.Name, (w, zone, fields) => AvailabilityZoneJson.Write(w, zone, fields));
     }
 
     private static async Task<IResult> GetAsync(string name, HttpContext http, OctaviaDbContext db, CancellationToken cancellationToken)

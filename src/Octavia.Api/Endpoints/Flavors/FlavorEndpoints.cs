@@ -53,20 +53,7 @@ public static class FlavorEndpoints
     {
         var visible = db.Flavors.Where(f => f.Id != Constants.NilUuid);
         var page = await Listing.FetchAsync(http, visible, Attributes, id => visible.Where(f => f.Id == id), cancellationToken);
-        var settings = ApiRequest.Settings(http);
-        return new JsonResult(200, w =>
-        {
-            w.WriteStartObject();
-            w.WriteStartArray("flavors");
-            foreach (var flavor in page.Items)
-            {
-                FlavorJson.Write(w, flavor, page.Query.Fields);
-            }
-
-            w.WriteEndArray();
-            page.Query.WriteLinks(w, "flavors_links", http.Request, settings.ApiBaseUri, page.Items.FirstOrDefault()?.Id, page.Items.LastOrDefault()?.Id, page.Items.Count);
-            w.WriteEndObject();
-        });
+        return Listing.Respond(http, page, "flavors", "flavors_links", x => x.Id, (w, flavor, fields) => FlavorJson.Write(w, flavor, fields));
     }
 
     private static async Task<IResult> GetAsync(string id, HttpContext http, OctaviaDbContext db, CancellationToken cancellationToken)

@@ -59,20 +59,7 @@ public static class HealthMonitorEndpoints
     private static async Task<IResult> ListAsync(HttpContext http, OctaviaDbContext db, CancellationToken cancellationToken)
     {
         var page = await Listing.FetchAsync(http, db.HealthMonitors, Attributes, id => db.HealthMonitors.Where(h => h.Id == id), cancellationToken);
-        var settings = ApiRequest.Settings(http);
-        return new JsonResult(200, w =>
-        {
-            w.WriteStartObject();
-            w.WriteStartArray("healthmonitors");
-            foreach (var monitor in page.Items)
-            {
-                HealthMonitorJson.Write(w, monitor, page.Query.Fields);
-            }
-
-            w.WriteEndArray();
-            page.Query.WriteLinks(w, "healthmonitors_links", http.Request, settings.ApiBaseUri, page.Items.FirstOrDefault()?.Id, page.Items.LastOrDefault()?.Id, page.Items.Count);
-            w.WriteEndObject();
-        });
+        return Listing.Respond(http, page, "healthmonitors", "healthmonitors_links", x => x.Id, (w, monitor, fields) => HealthMonitorJson.Write(w, monitor, fields));
     }
 
     private static async Task<IResult> GetAsync(string id, HttpContext http, OctaviaDbContext db, CancellationToken cancellationToken)

@@ -83,20 +83,7 @@ public static class L7PolicyEndpoints
         var ids = page.Items.Select(p => p.Id).ToList();
         var rules = (await db.L7Rules.Where(r => ids.Contains(r.L7PolicyId)).OrderBy(r => r.CreatedAt).ThenBy(r => r.Id)
             .Select(r => new { r.L7PolicyId, r.Id }).ToListAsync(cancellationToken)).ToLookup(r => r.L7PolicyId, r => r.Id);
-        var settings = ApiRequest.Settings(http);
-        return new JsonResult(200, w =>
-        {
-            w.WriteStartObject();
-            w.WriteStartArray("l7policies");
-            foreach (var policy in page.Items)
-            {
-                L7PolicyJson.Write(w, policy, rules[policy.Id], page.Query.Fields);
-            }
-
-            w.WriteEndArray();
-            page.Query.WriteLinks(w, "l7policies_links", http.Request, settings.ApiBaseUri, page.Items.FirstOrDefault()?.Id, page.Items.LastOrDefault()?.Id, page.Items.Count);
-            w.WriteEndObject();
-        });
+        return Listing.Respond(http, page, "l7policies", "l7policies_links", x => x.Id, (w, policy, fields) => L7PolicyJson.Write(w, policy, rules[policy.Id], fields));
     }
 
     private static async Task<IResult> GetAsync(string id, HttpContext http, OctaviaDbContext db, CancellationToken cancellationToken)

@@ -61,20 +61,7 @@ public static class L7RuleEndpoints
         await FindPolicyAsync(db, l7policy_id, cancellationToken);
         var source = db.L7Rules.Where(r => r.L7PolicyId == l7policy_id);
         var page = await Listing.FetchAsync(http, source, Attributes, id => source.Where(r => r.Id == id), cancellationToken);
-        var settings = ApiRequest.Settings(http);
-        return new JsonResult(200, w =>
-        {
-            w.WriteStartObject();
-            w.WriteStartArray("rules");
-            foreach (var rule in page.Items)
-            {
-                L7RuleJson.Write(w, rule, page.Query.Fields);
-            }
-
-            w.WriteEndArray();
-            page.Query.WriteLinks(w, "rules_links", http.Request, settings.ApiBaseUri, page.Items.FirstOrDefault()?.Id, page.Items.LastOrDefault()?.Id, page.Items.Count);
-            w.WriteEndObject();
-        });
+        return Listing.Respond(http, page, "rules", "rules_links", x => x.Id, (w, rule, fields) => L7RuleJson.Write(w, rule, fields));
     }
 
     private static async Task<IResult> GetAsync(string l7policy_id, string id, HttpContext http, OctaviaDbContext db, CancellationToken cancellationToken)

@@ -76,20 +76,7 @@ public static class ListenerEndpoints
     {
         var page = await Listing.FetchAsync(http, db.Listeners, Attributes, id => db.Listeners.Where(l => l.Id == id), cancellationToken);
         var policies = await PolicyIdsAsync(db, page.Items.Select(l => l.Id).ToList(), cancellationToken);
-        var settings = ApiRequest.Settings(http);
-        return new JsonResult(200, w =>
-        {
-            w.WriteStartObject();
-            w.WriteStartArray("listeners");
-            foreach (var listener in page.Items)
-            {
-                ListenerJson.Write(w, listener, policies[listener.Id], page.Query.Fields);
-            }
-
-            w.WriteEndArray();
-            page.Query.WriteLinks(w, "listeners_links", http.Request, settings.ApiBaseUri, page.Items.FirstOrDefault()?.Id, page.Items.LastOrDefault()?.Id, page.Items.Count);
-            w.WriteEndObject();
-        });
+        return Listing.Respond(http, page, "listeners", "listeners_links", x => x.Id, (w, listener, fields) => ListenerJson.Write(w, listener, policies[listener.Id], fields));
     }
 
     private static async Task<IResult> GetAsync(string id, HttpContext http, OctaviaDbContext db, CancellationToken cancellationToken)

@@ -99,20 +99,7 @@ public static class LoadBalancerEndpoints
         var page = await Listing.FetchAsync(http, Visible(db), Attributes, id => Visible(db).Where(lb => lb.Id == id),
             lb => new JoinedRow(lb, string.Join(",", lb.Listeners.Select(l => l.Id)), string.Join(",", lb.Pools.Select(p => p.Id))),
             cancellationToken);
-        var settings = ApiRequest.Settings(http);
-        return new JsonResult(200, w =>
-        {
-            w.WriteStartObject();
-            w.WriteStartArray("loadbalancers");
-            foreach (var row in page.Items)
-            {
-                LoadBalancerJson.Write(w, row.Lb, SplitIds(row.ListenerIds), SplitIds(row.PoolIds), page.Query.Fields);
-            }
-
-            w.WriteEndArray();
-            page.Query.WriteLinks(w, "loadbalancers_links", http.Request, settings.ApiBaseUri, page.Items.FirstOrDefault()?.Lb.Id, page.Items.LastOrDefault()?.Lb.Id, page.Items.Count);
-            w.WriteEndObject();
-        });
+        return Listing.Respond(http, page, "loadbalancers", "loadbalancers_links", x => x.Lb.Id, (w, row, fields) => LoadBalancerJson.Write(w, row.Lb, SplitIds(row.ListenerIds), SplitIds(row.PoolIds), fields));
     }
 
     private static async Task<IResult> GetAsync(string id, HttpContext http, OctaviaDbContext db, CancellationToken cancellationToken)

@@ -71,20 +71,7 @@ public static class MemberEndpoints
         await FindPoolAsync(db, pool_id, cancellationToken);
         var source = db.Members.Where(m => m.PoolId == pool_id);
         var page = await Listing.FetchAsync(http, source, Attributes, id => source.Where(m => m.Id == id), cancellationToken);
-        var settings = ApiRequest.Settings(http);
-        return new JsonResult(200, w =>
-        {
-            w.WriteStartObject();
-            w.WriteStartArray("members");
-            foreach (var member in page.Items)
-            {
-                MemberJson.Write(w, member, page.Query.Fields);
-            }
-
-            w.WriteEndArray();
-            page.Query.WriteLinks(w, "members_links", http.Request, settings.ApiBaseUri, page.Items.FirstOrDefault()?.Id, page.Items.LastOrDefault()?.Id, page.Items.Count);
-            w.WriteEndObject();
-        });
+        return Listing.Respond(http, page, "members", "members_links", x => x.Id, (w, member, fields) => MemberJson.Write(w, member, fields));
     }
 
     private static async Task<IResult> GetAsync(string pool_id, string id, HttpContext http, OctaviaDbContext db, CancellationToken cancellationToken)

@@ -80,20 +80,7 @@ public static class PoolEndpoints
     {
         var page = await Listing.FetchAsync(http, db.Pools, Attributes, id => db.Pools.Where(p => p.Id == id), cancellationToken);
         var links = await LinksAsync(db, page.Items.Select(p => p.Id).ToList(), cancellationToken);
-        var settings = ApiRequest.Settings(http);
-        return new JsonResult(200, w =>
-        {
-            w.WriteStartObject();
-            w.WriteStartArray("pools");
-            foreach (var pool in page.Items)
-            {
-                Write(w, pool, links, page.Query.Fields);
-            }
-
-            w.WriteEndArray();
-            page.Query.WriteLinks(w, "pools_links", http.Request, settings.ApiBaseUri, page.Items.FirstOrDefault()?.Id, page.Items.LastOrDefault()?.Id, page.Items.Count);
-            w.WriteEndObject();
-        });
+        return Listing.Respond(http, page, "pools", "pools_links", x => x.Id, (w, pool, fields) => Write(w, pool, links, fields));
     }
 
     private static async Task<IResult> GetAsync(string id, HttpContext http, OctaviaDbContext db, CancellationToken cancellationToken)

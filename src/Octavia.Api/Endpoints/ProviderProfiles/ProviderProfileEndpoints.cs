@@ -103,23 +103,8 @@ public static class ProviderProfileEndpoints
         where T : class
     {
         var page = await Listing.FetchAsync(http, Visible<T>(db), attributes, id => Visible<T>(db).Where(p => EF.Property<string>(p, "Id") == id), cancellationToken);
-        var settings = ApiRequest.Settings(http);
-        return new JsonResult(200, w =>
-        {
-            w.WriteStartObject();
-            w.WriteStartArray(kind.ListKey);
-            foreach (var profile in page.Items)
-            {
-                Write(kind, w, profile, page.Query.Fields);
-            }
-
-            w.WriteEndArray();
-
-            // Upstream's links keys have no "s" (reference/api.md §1).
-            page.Query.WriteLinks(w, kind.LinksKey, http.Request, settings.ApiBaseUri,
-                page.Items.Count > 0 ? kind.Read(page.Items[0]).Id : null, page.Items.Count > 0 ? kind.Read(page.Items[^1]).Id : null, page.Items.Count);
-            w.WriteEndObject();
-        });
+        // Upstream's links keys have no "s" (reference/api.md §1).
+        return Listing.Respond(http, page, kind.ListKey, kind.LinksKey, p => kind.Read(p).Id, (w, profile, fields) => Write(kind, w, profile, fields));
     }
 
     private static async Task<IResult> GetAsync<T>(ProfileKind<T> kind, string id, HttpContext http, OctaviaDbContext db, CancellationToken cancellationToken)

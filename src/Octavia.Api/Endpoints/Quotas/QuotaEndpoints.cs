@@ -45,21 +45,7 @@ public static class QuotaEndpoints
     private static async Task<IResult> ListAsync(HttpContext http, OctaviaDbContext db, CancellationToken cancellationToken)
     {
         var page = await Listing.FetchAsync(http, db.Quotas, Attributes, id => db.Quotas.Where(q => q.ProjectId == id), cancellationToken);
-        var settings = ApiRequest.Settings(http);
-        return new JsonResult(200, w =>
-        {
-            w.WriteStartObject();
-            w.WriteStartArray("quotas");
-            foreach (var quota in page.Items)
-            {
-                QuotaJson.WriteStored(w, quota, page.Query.Fields);
-            }
-
-            w.WriteEndArray();
-            page.Query.WriteLinks(w, "quotas_links", http.Request, settings.ApiBaseUri,
-                page.Items.FirstOrDefault()?.ProjectId, page.Items.LastOrDefault()?.ProjectId, page.Items.Count);
-            w.WriteEndObject();
-        });
+        return Listing.Respond(http, page, "quotas", "quotas_links", x => x.ProjectId, (w, quota, fields) => QuotaJson.WriteStored(w, quota, fields));
     }
 
     private static async Task<IResult> GetAsync(string projectId, OctaviaDbContext db, IOptions<QuotaOptions> defaults, CancellationToken cancellationToken)
