@@ -28,6 +28,10 @@ public abstract class OctaviaDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<Amphora> Amphorae => Set<Amphora>();
     public DbSet<ListenerStatistics> ListenerStatistics => Set<ListenerStatistics>();
     public DbSet<Job> Jobs => Set<Job>();
+    public DbSet<Network> Networks => Set<Network>();
+    public DbSet<Subnet> Subnets => Set<Subnet>();
+    public DbSet<Port> Ports => Set<Port>();
+    public DbSet<IpAllocation> IpAllocations => Set<IpAllocation>();
 
     /// <summary>True when this context talks to PostgreSQL (row locks and LISTEN/NOTIFY are available).</summary>
     public bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
@@ -125,6 +129,29 @@ public abstract class OctaviaDbContext(DbContextOptions options) : DbContext(opt
         {
             b.ToTable("jobs");
             b.HasIndex(x => new { x.Status, x.Id });
+        });
+
+        modelBuilder.Entity<Network>(b =>
+        {
+            b.ToTable("network");
+            b.HasMany(x => x.Subnets).WithOne(x => x.Network).HasForeignKey(x => x.NetworkId).OnDelete(DeleteBehavior.Cascade);
+            b.HasIndex(x => x.Name);
+        });
+        modelBuilder.Entity<Subnet>(b => b.ToTable("subnet"));
+        modelBuilder.Entity<Port>(b =>
+        {
+            b.ToTable("port");
+            b.HasMany(x => x.FixedIps).WithOne().HasForeignKey(x => x.PortId).OnDelete(DeleteBehavior.Cascade);
+            b.HasOne<Network>().WithMany().HasForeignKey(x => x.NetworkId).OnDelete(DeleteBehavior.Cascade);
+            b.HasIndex(x => x.DeviceId);
+        });
+        modelBuilder.Entity<IpAllocation>(b =>
+        {
+            b.ToTable("ip_allocation");
+            // The primary key is what makes concurrent allocations safe: a second writer of the same
+            // address fails on insert and picks another.
+            b.HasKey(x => new { x.SubnetId, x.IpAddress });
+            b.HasOne<Subnet>().WithMany().HasForeignKey(x => x.SubnetId).OnDelete(DeleteBehavior.Cascade);
         });
 
         foreach (var entity in modelBuilder.Model.GetEntityTypes())

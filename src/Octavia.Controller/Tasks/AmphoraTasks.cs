@@ -72,31 +72,38 @@ public static class AmphoraTasks
             existing.Add(amphora);
         }
 
+        var certificates = c.Services.GetRequiredService<IAmphoraCertificateIssuer>();
         foreach (var amphora in existing.Where(a => a.Status != AmphoraStatus.Allocated))
         {
-            var built = await compute.BuildAsync(amphora.Id, ct);
-            await amphoraDriver.WaitForAmphoraAsync(amphora.Id, ct);
+            // The amphora's own certificate travels in its boot files, as upstream's config drive does.
+            var certificate = certificates.Issue(amphora.Id);
+            var built = await compute.BuildAsync(new AmphoraBuild(amphora.Id, certificate.Pem), ct);
             await c.DbAsync(db => db.Amphorae.Where(a => a.Id == amphora.Id).ExecuteUpdateAsync(x => x
-                .SetProperty(a => a.Status, AmphoraStatus.Allocated)
+                .SetProperty(a => a.Status, AmphoraStatus.Booting)
                 .SetProperty(a => a.ComputeId, built.ComputeId)
                 .SetProperty(a => a.LbNetworkIp, built.ManagementAddress)
+                .SetProperty(a => a.CertExpiration, certificate.NotAfter)
+                .SetProperty(a => a.UpdatedAt, c.Now), ct), ct);
+            await amphoraDriver.WaitForAmphoraAsync(amphora.Id, ct);
+            await c.DbAsync(db => db.Amphorae.Where(a => a.Id == amphora.Id).ExecuteUpdateAsync(x => x
                 .SetProperty(a => a.VrrpIp, lb.VipAddress)
                 .SetProperty(a => a.HaIp, lb.VipAddress)
-                .SetProperty(a => a.VrrpPortId, Guid.NewGuid().ToString())
                 .SetProperty(a => a.HaPortId, lb.VipPortId)
                 .SetProperty(a => a.VrrpId, 1)
-                .SetProperty(a => a.VrrpPriority, a => a.Role == AmphoraStatus.RoleMaster ? 100 : a.Role == AmphoraStatus.RoleBackup ? 90 : (int?)null)
+                .SetProperty(a => a.VrrpPriority, a => a.Role == AmphoraStatus.RoleMaster ? 100 : a.Role == AmphoraStatus.RoleBackup ? 90 : (int?)null), ct), ct);
+            await amphoraDriver.PlugVipAsync(amphora.Id, ct);
+            await c.DbAsync(db => db.Amphorae.Where(a => a.Id == amphora.Id).ExecuteUpdateAsync(x => x
+                .SetProperty(a => a.Status, AmphoraStatus.Allocated)
                 .SetProperty(a => a.UpdatedAt, c.Now), ct), ct);
         }
     },
     async (c, ct) =>
     {
         var ids = c.State.NewAmphoraIds ?? [];
-        var compute = c.Services.GetRequiredService<IComputeDriver>();
-        var built = await c.DbAsync(db => db.Amphorae.Where(a => ids.Contains(a.Id) && a.ComputeId != null).Select(a => a.ComputeId!).ToListAsync(ct), ct);
-        foreach (var computeId in built)
+        var built = await c.DbAsync(db => db.Amphorae.Where(a => ids.Contains(a.Id)).ToListAsync(ct), ct);
+        foreach (var amphora in built)
         {
-            await compute.DeleteAsync(computeId, ct);
+            await RemoveAmphoraAsync(c, amphora, ct);
         }
 
         await c.DbAsync(db => db.Amphorae.Where(a => ids.Contains(a.Id))
@@ -107,16 +114,30 @@ public static class AmphoraTasks
     public static IFlowTask DeleteAmphorae(Func<FlowContext, CancellationToken, Task<List<string>>> which) => new FlowTask(nameof(DeleteAmphorae), async (c, ct) =>
     {
         var ids = await which(c, ct);
-        var compute = c.Services.GetRequiredService<IComputeDriver>();
         var rows = await c.DbAsync(db => db.Amphorae.Where(a => ids.Contains(a.Id)).ToListAsync(ct), ct);
-        foreach (var amphora in rows.Where(a => a.ComputeId is not null && a.Status != AmphoraStatus.Deleted))
+        foreach (var amphora in rows.Where(a => a.Status != AmphoraStatus.Deleted))
         {
-            await compute.DeleteAsync(amphora.ComputeId!, ct);
+            await RemoveAmphoraAsync(c, amphora, ct);
         }
 
         await c.DbAsync(db => db.Amphorae.Where(a => ids.Contains(a.Id))
             .ExecuteUpdateAsync(x => x.SetProperty(a => a.Status, AmphoraStatus.Deleted).SetProperty(a => a.UpdatedAt, c.Now), ct), ct);
     });
+
+    /// <summary>An amphora's compute instance and every port it holds, gone; both steps succeed when already done.</summary>
+    private static async Task RemoveAmphoraAsync(FlowContext c, Amphora amphora, CancellationToken ct)
+    {
+        if (amphora.ComputeId is not null)
+        {
+            await c.Services.GetRequiredService<IComputeDriver>().DeleteAsync(amphora.ComputeId, ct);
+        }
+
+        var network = c.Services.GetRequiredService<INetworkDriver>();
+        foreach (var port in await network.PortsOfAsync(amphora.Id, ct))
+        {
+            await network.UnplugAsync(port.PortId, ct);
+        }
+    }
 
     /// <summary>Remembers the amphorae of the load balancer that a failover replaces.</summary>
     public static IFlowTask SelectAmphoraeToReplace() => new FlowTask(nameof(SelectAmphoraeToReplace), async (c, ct) =>

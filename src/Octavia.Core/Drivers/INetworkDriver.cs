@@ -17,8 +17,32 @@ public interface INetworkDriver
 
     /// <summary>Whether a subnet exists (members and VIPs that name one are refused otherwise).</summary>
     Task<bool> SubnetExistsAsync(string subnetId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Gives a device (an amphora) a port on a subnet and, when <see cref="PlugRequest.Namespace"/> is set,
+    /// a NIC with that port's MAC inside that namespace, joined to the subnet's network. Idempotent per
+    /// (device, subnet): a second call returns the port already made.
+    /// </summary>
+    Task<PluggedPort> PlugAsync(PlugRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Removes a port and its link; succeeds when it is already gone.</summary>
+    Task UnplugAsync(string portId, CancellationToken cancellationToken);
+
+    /// <summary>The ports a device holds.</summary>
+    Task<IReadOnlyList<PluggedPort>> PortsOfAsync(string deviceId, CancellationToken cancellationToken);
 }
 
 public sealed record VipRequest(string LoadBalancerId, string ProjectId, string? SubnetId, string? NetworkId, string? PortId, string? Address);
 
 public sealed record VipAllocation(string PortId, string? SubnetId, string? NetworkId, string Address);
+
+/// <param name="Namespace">The network namespace to put the NIC in, or null when the device has none (process amphorae).</param>
+/// <param name="InterfaceName">The NIC's name inside the namespace; a temporary name when null (the agent renames it).</param>
+public sealed record PlugRequest(string DeviceId, string DeviceOwner, string Name, string SubnetId, string? Namespace,
+    string? Address = null, string? InterfaceName = null);
+
+public sealed record PluggedPort(string PortId, string NetworkId, string SubnetId, string MacAddress, string IpAddress,
+    string SubnetCidr, string? GatewayIp, int Mtu);
+
+/// <summary>A request the network cannot satisfy (unknown subnet, address taken, range exhausted); the API answers 400.</summary>
+public sealed class NetworkDriverException(string message) : Exception(message);

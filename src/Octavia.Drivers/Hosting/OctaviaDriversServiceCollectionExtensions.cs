@@ -2,6 +2,9 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Octavia.Core.Configuration;
 using Octavia.Core.Drivers;
+using Octavia.Drivers.Amphora.Rest;
+using Octavia.Drivers.Certificates.Local;
+using Octavia.Drivers.Local;
 using Octavia.Drivers.Noop;
 
 namespace Octavia.Drivers.Hosting;
@@ -15,14 +18,46 @@ public static class OctaviaDriversServiceCollectionExtensions
     public static IServiceCollection AddOctaviaDrivers(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<NoopDriverOptions>().Bind(configuration.GetSection(NoopDriverOptions.SectionName));
+        services.AddOptions<DefaultOptions>().Bind(configuration.GetSection(DefaultOptions.SectionName));
+        services.AddOptions<ControllerWorkerOptions>().Bind(configuration.GetSection(ControllerWorkerOptions.SectionName));
+        services.AddOptions<HaproxyAmphoraOptions>().Bind(configuration.GetSection(HaproxyAmphoraOptions.SectionName));
+        services.AddOptions<LocalNetworkOptions>().Bind(configuration.GetSection(LocalNetworkOptions.SectionName));
+        services.AddOptions<LocalComputeOptions>().Bind(configuration.GetSection(LocalComputeOptions.SectionName));
+        services.AddOptions<RestAmphoraOptions>().Bind(configuration.GetSection(RestAmphoraOptions.SectionName));
+        services.AddOptions<CertificateOptions>().Bind(configuration.GetSection(CertificateOptions.SectionName));
         var options = configuration.GetSection(ControllerWorkerOptions.SectionName).Get<ControllerWorkerOptions>() ?? new ControllerWorkerOptions();
-        services.AddKeyedSingleton<INetworkDriver, NoopNetworkDriver>(NoopNetworkDriver.DriverName);
-        services.AddKeyedSingleton<IComputeDriver, NoopComputeDriver>(NoopComputeDriver.DriverName);
-        services.AddKeyedSingleton<IAmphoraDriver, NoopAmphoraDriver>(NoopAmphoraDriver.DriverName);
+        var statePath = configuration.GetSection(DefaultOptions.SectionName).Get<DefaultOptions>()?.StatePath ?? "./var";
 
-        Select<INetworkDriver>(services, "network_driver", options.NetworkDriver, [NoopNetworkDriver.DriverName]);
-        Select<IComputeDriver>(services, "compute_driver", options.ComputeDriver, [NoopComputeDriver.DriverName]);
-        Select<IAmphoraDriver>(services, "amphora_driver", options.AmphoraDriver, [NoopAmphoraDriver.DriverName]);
+        services.AddSingleton(sp => new LocalCertificateAuthority(Path.Combine(statePath, "certs"), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<LocalNetworkDriver>();
+        services.AddSingleton<LocalServers>();
+        services.AddKeyedSingleton<INetworkDriver, NoopNetworkDriver>(NoopNetworkDriver.DriverName);
+        services.AddKeyedSingleton<INetworkDriver>(LocalNetworkDriver.DriverName, (sp, _) => sp.GetRequiredService<LocalNetworkDriver>());
+        services.AddKeyedSingleton<IComputeDriver, NoopComputeDriver>(NoopComputeDriver.DriverName);
+        services.AddKeyedSingleton<IComputeDriver, NetnsComputeDriver>(NetnsComputeDriver.DriverName);
+        services.AddKeyedSingleton<IComputeDriver, ProcessComputeDriver>(ProcessComputeDriver.DriverName);
+        services.AddKeyedSingleton<IAmphoraDriver, NoopAmphoraDriver>(NoopAmphoraDriver.DriverName);
+        services.AddKeyedSingleton<IAmphoraDriver, RestAmphoraDriver>(RestAmphoraDriver.DriverName);
+
+        Select<INetworkDriver>(services, "network_driver", options.NetworkDriver, [NoopNetworkDriver.DriverName, LocalNetworkDriver.DriverName]);
+        Select<IComputeDriver>(services, "compute_driver", options.ComputeDriver,
+            [NoopComputeDriver.DriverName, NetnsComputeDriver.DriverName, ProcessComputeDriver.DriverName]);
+        Select<IAmphoraDriver>(services, "amphora_driver", options.AmphoraDriver, [NoopAmphoraDriver.DriverName, RestAmphoraDriver.DriverName]);
+        if (options.ComputeDriver is NetnsComputeDriver.DriverName or ProcessComputeDriver.DriverName && options.NetworkDriver != LocalNetworkDriver.DriverName)
+        {
+            throw new InvalidOperationException(
+                $"[controller_worker] compute_driver = {options.ComputeDriver} needs network_driver = {LocalNetworkDriver.DriverName} (it gives amphorae their addresses).");
+        }
+
+        if (options.ComputeDriver == NoopComputeDriver.DriverName)
+        {
+            services.AddSingleton<IAmphoraCertificateIssuer, NoopAmphoraCertificateIssuer>();
+        }
+        else
+        {
+            services.AddSingleton<IAmphoraCertificateIssuer, LocalAmphoraCertificateIssuer>();
+        }
+
         return services;
     }
 

@@ -18,5 +18,7 @@ public sealed class NoopAmphoraDriver(IOptions<NoopDriverOptions> options, TimeP
 
     public Task WaitForAmphoraAsync(string amphoraId, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    public Task PlugVipAsync(string amphoraId, CancellationToken cancellationToken) => Task.CompletedTask;
+
     public Task UpdateAgentConfigAsync(string amphoraId, CancellationToken cancellationToken) => Task.CompletedTask;
 }

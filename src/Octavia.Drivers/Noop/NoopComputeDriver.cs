@@ -15,7 +15,7 @@ public sealed class NoopComputeDriver(IOptions<NoopDriverOptions> options, TimeP
     private Task PretendAsync(CancellationToken cancellationToken) =>
         options.Value.Delay > 0 ? Task.Delay(TimeSpan.FromSeconds(options.Value.Delay), time, cancellationToken) : Task.CompletedTask;
 
-    public async Task<AmphoraCompute> BuildAsync(string amphoraId, CancellationToken cancellationToken)
+    public async Task<AmphoraCompute> BuildAsync(AmphoraBuild request, CancellationToken cancellationToken)
     {
         await PretendAsync(cancellationToken);
         var n = (Interlocked.Increment(ref _next) - 1) % 253 + 1;
@@ -23,4 +23,8 @@ public sealed class NoopComputeDriver(IOptions<NoopDriverOptions> options, TimeP
     }
 
     public Task DeleteAsync(string computeId, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public string BasePathOf(string computeId) => "/var/lib/octavia";
+
+    public string? NamespaceOf(string computeId) => null;
 }

@@ -28,4 +28,13 @@ public sealed class NoopNetworkDriver : INetworkDriver
     public Task DeallocateVipAsync(string loadBalancerId, string? vipPortId, CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task<bool> SubnetExistsAsync(string subnetId, CancellationToken cancellationToken) => Task.FromResult(true);
+
+    public Task<PluggedPort> PlugAsync(PlugRequest request, CancellationToken cancellationToken) =>
+        Task.FromResult(new PluggedPort(Guid.NewGuid().ToString(), Guid.NewGuid().ToString(), request.SubnetId, "fa:16:3e:00:00:00",
+            request.Address ?? "198.51.100.254", "198.51.100.0/24", null, 1500));
+
+    public Task UnplugAsync(string portId, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task<IReadOnlyList<PluggedPort>> PortsOfAsync(string deviceId, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<PluggedPort>>([]);
 }

@@ -78,11 +78,15 @@ public static class OctaviaCommandLine
         certs.Subcommands.Add(certsInit);
         root.Subcommands.Add(certs);
 
+        root.Subcommands.Add(NetworkCommands.Build(configFile));
+        root.Subcommands.Add(ServerCommands.Build(configFile));
+
         try
         {
             return await root.Parse(args).InvokeAsync();
         }
-        catch (Exception e) when (e is InvalidOperationException or FileNotFoundException or Microsoft.Extensions.Options.OptionsValidationException)
+        catch (Exception e) when (e is InvalidOperationException or FileNotFoundException or Microsoft.Extensions.Options.OptionsValidationException
+            or Core.Drivers.NetworkDriverException)
         {
             await Console.Error.WriteLineAsync("octavia: " + e.Message);
             return 2;
@@ -95,6 +99,12 @@ public static class OctaviaCommandLine
         if (migrate)
         {
             await app.Services.MigrateOctaviaDbAsync(cancellationToken);
+
+            // The embedded default brings its networks up on first start (and again after a reboot).
+            if (app.Services.GetRequiredService<Core.Drivers.INetworkDriver>() is Drivers.Local.LocalNetworkDriver local)
+            {
+                await local.InitAsync(cancellationToken);
+            }
         }
 
         await app.RunAsync(cancellationToken);

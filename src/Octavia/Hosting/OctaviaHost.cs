@@ -66,14 +66,16 @@ public static class OctaviaHost
         return builder.Build();
     }
 
-    /// <summary>Builds a host that only reaches the database (for <c>db upgrade</c>).</summary>
+    /// <summary>Builds a host that reaches the database and the drivers, for operator commands (<c>db upgrade</c>, <c>network</c>, <c>server</c>).</summary>
     public static IHost BuildTool(IConfigurationRoot configuration)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddConfiguration(configuration);
         ConfigureLogging(builder.Logging, null);
+        builder.Services.AddOptions<DefaultOptions>().Bind(configuration.GetSection(DefaultOptions.SectionName));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddOctaviaDb(configuration);
+        builder.Services.AddOctaviaDrivers(configuration);
         return builder.Build();
     }
 

@@ -56,6 +56,8 @@ public sealed class FaultyAmphoraDriver : IAmphoraDriver
 
     public Task WaitForAmphoraAsync(string amphoraId, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    public Task PlugVipAsync(string amphoraId, CancellationToken cancellationToken) => Task.CompletedTask;
+
     public Task UpdateAgentConfigAsync(string amphoraId, CancellationToken cancellationToken) => Task.CompletedTask;
 }
 

@@ -198,7 +198,16 @@ public static class LoadBalancerEndpoints
             throw ApiException.BadRequest($"Subnet {vipSubnetId} not found.");
         }
 
-        var vip = await network.AllocateVipAsync(new VipRequest(lb.Id, lb.ProjectId, vipSubnetId, vipNetworkId, vipPortId, vipAddress), cancellationToken);
+        VipAllocation vip;
+        try
+        {
+            vip = await network.AllocateVipAsync(new VipRequest(lb.Id, lb.ProjectId, vipSubnetId, vipNetworkId, vipPortId, vipAddress), cancellationToken);
+        }
+        catch (NetworkDriverException e)
+        {
+            throw ApiException.BadRequest(e.Message);
+        }
+
         lb.VipPortId = vip.PortId;
         lb.VipSubnetId = vip.SubnetId;
         lb.VipNetworkId = vip.NetworkId;

@@ -384,6 +384,28 @@ namespace Octavia.Db.Migrations.Postgres
                     b.ToTable("health_monitor", (string)null);
                 });
 
+            modelBuilder.Entity("Octavia.Core.Model.IpAllocation", b =>
+                {
+                    b.Property<string>("SubnetId")
+                        .HasColumnType("text")
+                        .HasColumnName("subnet_id");
+
+                    b.Property<string>("IpAddress")
+                        .HasColumnType("text")
+                        .HasColumnName("ip_address");
+
+                    b.Property<string>("PortId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("port_id");
+
+                    b.HasKey("SubnetId", "IpAddress");
+
+                    b.HasIndex("PortId");
+
+                    b.ToTable("ip_allocation", (string)null);
+                });
+
             modelBuilder.Entity("Octavia.Core.Model.L7Policy", b =>
                 {
                     b.Property<string>("Id")
@@ -930,6 +952,46 @@ namespace Octavia.Db.Migrations.Postgres
                     b.ToTable("member", (string)null);
                 });
 
+            modelBuilder.Entity("Octavia.Core.Model.Network", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("text")
+                        .HasColumnName("id");
+
+                    b.Property<string>("BridgeName")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("bridge_name");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<bool>("External")
+                        .HasColumnType("boolean")
+                        .HasColumnName("external");
+
+                    b.Property<int>("Mtu")
+                        .HasColumnType("integer")
+                        .HasColumnName("mtu");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("name");
+
+                    b.Property<string>("ProjectId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("project_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name");
+
+                    b.ToTable("network", (string)null);
+                });
+
             modelBuilder.Entity("Octavia.Core.Model.Pool", b =>
                 {
                     b.Property<string>("Id")
@@ -1030,6 +1092,59 @@ namespace Octavia.Db.Migrations.Postgres
                     b.ToTable("pool", (string)null);
                 });
 
+            modelBuilder.Entity("Octavia.Core.Model.Port", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("text")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("DeviceId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("device_id");
+
+                    b.Property<string>("DeviceOwner")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("device_owner");
+
+                    b.Property<string>("HostLink")
+                        .HasColumnType("text")
+                        .HasColumnName("host_link");
+
+                    b.Property<string>("MacAddress")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("mac_address");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("name");
+
+                    b.Property<string>("NetworkId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("network_id");
+
+                    b.Property<string>("ProjectId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("project_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DeviceId");
+
+                    b.HasIndex("NetworkId");
+
+                    b.ToTable("port", (string)null);
+                });
+
             modelBuilder.Entity("Octavia.Core.Model.Quota", b =>
                 {
                     b.Property<string>("ProjectId")
@@ -1069,6 +1184,65 @@ namespace Octavia.Db.Migrations.Postgres
                     b.ToTable("quotas", (string)null);
                 });
 
+            modelBuilder.Entity("Octavia.Core.Model.Subnet", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("text")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AllocationEnd")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("allocation_end");
+
+                    b.Property<string>("AllocationStart")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("allocation_start");
+
+                    b.Property<string>("Cidr")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("cidr");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("GatewayIp")
+                        .HasColumnType("text")
+                        .HasColumnName("gateway_ip");
+
+                    b.Property<string>("HostAddress")
+                        .HasColumnType("text")
+                        .HasColumnName("host_address");
+
+                    b.Property<int>("IpVersion")
+                        .HasColumnType("integer")
+                        .HasColumnName("ip_version");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("name");
+
+                    b.Property<string>("NetworkId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("network_id");
+
+                    b.Property<string>("ProjectId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("project_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("NetworkId");
+
+                    b.ToTable("subnet", (string)null);
+                });
+
             modelBuilder.Entity("Octavia.Core.Model.HealthMonitor", b =>
                 {
                     b.HasOne("Octavia.Core.Model.Pool", "Pool")
@@ -1078,6 +1252,21 @@ namespace Octavia.Db.Migrations.Postgres
                         .IsRequired();
 
                     b.Navigation("Pool");
+                });
+
+            modelBuilder.Entity("Octavia.Core.Model.IpAllocation", b =>
+                {
+                    b.HasOne("Octavia.Core.Model.Port", null)
+                        .WithMany("FixedIps")
+                        .HasForeignKey("PortId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Octavia.Core.Model.Subnet", null)
+                        .WithMany()
+                        .HasForeignKey("SubnetId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Octavia.Core.Model.L7Policy", b =>
@@ -1162,6 +1351,26 @@ namespace Octavia.Db.Migrations.Postgres
                     b.Navigation("SessionPersistence");
                 });
 
+            modelBuilder.Entity("Octavia.Core.Model.Port", b =>
+                {
+                    b.HasOne("Octavia.Core.Model.Network", null)
+                        .WithMany()
+                        .HasForeignKey("NetworkId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Octavia.Core.Model.Subnet", b =>
+                {
+                    b.HasOne("Octavia.Core.Model.Network", "Network")
+                        .WithMany("Subnets")
+                        .HasForeignKey("NetworkId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Network");
+                });
+
             modelBuilder.Entity("Octavia.Core.Model.L7Policy", b =>
                 {
                     b.Navigation("Rules");
@@ -1179,11 +1388,21 @@ namespace Octavia.Db.Migrations.Postgres
                     b.Navigation("Pools");
                 });
 
+            modelBuilder.Entity("Octavia.Core.Model.Network", b =>
+                {
+                    b.Navigation("Subnets");
+                });
+
             modelBuilder.Entity("Octavia.Core.Model.Pool", b =>
                 {
                     b.Navigation("HealthMonitor");
 
                     b.Navigation("Members");
+                });
+
+            modelBuilder.Entity("Octavia.Core.Model.Port", b =>
+                {
+                    b.Navigation("FixedIps");
                 });
 #pragma warning restore 612, 618
         }

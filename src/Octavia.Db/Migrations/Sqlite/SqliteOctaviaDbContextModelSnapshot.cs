@@ -376,6 +376,28 @@ namespace Octavia.Db.Migrations.Sqlite
                     b.ToTable("health_monitor", (string)null);
                 });
 
+            modelBuilder.Entity("Octavia.Core.Model.IpAllocation", b =>
+                {
+                    b.Property<string>("SubnetId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("subnet_id");
+
+                    b.Property<string>("IpAddress")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ip_address");
+
+                    b.Property<string>("PortId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("port_id");
+
+                    b.HasKey("SubnetId", "IpAddress");
+
+                    b.HasIndex("PortId");
+
+                    b.ToTable("ip_allocation", (string)null);
+                });
+
             modelBuilder.Entity("Octavia.Core.Model.L7Policy", b =>
                 {
                     b.Property<string>("Id")
@@ -922,6 +944,46 @@ namespace Octavia.Db.Migrations.Sqlite
                     b.ToTable("member", (string)null);
                 });
 
+            modelBuilder.Entity("Octavia.Core.Model.Network", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("BridgeName")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("bridge_name");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<bool>("External")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("external");
+
+                    b.Property<int>("Mtu")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("mtu");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("ProjectId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("project_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name");
+
+                    b.ToTable("network", (string)null);
+                });
+
             modelBuilder.Entity("Octavia.Core.Model.Pool", b =>
                 {
                     b.Property<string>("Id")
@@ -1022,6 +1084,59 @@ namespace Octavia.Db.Migrations.Sqlite
                     b.ToTable("pool", (string)null);
                 });
 
+            modelBuilder.Entity("Octavia.Core.Model.Port", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("DeviceId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("device_id");
+
+                    b.Property<string>("DeviceOwner")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("device_owner");
+
+                    b.Property<string>("HostLink")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("host_link");
+
+                    b.Property<string>("MacAddress")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("mac_address");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("NetworkId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("network_id");
+
+                    b.Property<string>("ProjectId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("project_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DeviceId");
+
+                    b.HasIndex("NetworkId");
+
+                    b.ToTable("port", (string)null);
+                });
+
             modelBuilder.Entity("Octavia.Core.Model.Quota", b =>
                 {
                     b.Property<string>("ProjectId")
@@ -1061,6 +1176,65 @@ namespace Octavia.Db.Migrations.Sqlite
                     b.ToTable("quotas", (string)null);
                 });
 
+            modelBuilder.Entity("Octavia.Core.Model.Subnet", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AllocationEnd")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("allocation_end");
+
+                    b.Property<string>("AllocationStart")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("allocation_start");
+
+                    b.Property<string>("Cidr")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("cidr");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("GatewayIp")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("gateway_ip");
+
+                    b.Property<string>("HostAddress")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("host_address");
+
+                    b.Property<int>("IpVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("ip_version");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("NetworkId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("network_id");
+
+                    b.Property<string>("ProjectId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("project_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("NetworkId");
+
+                    b.ToTable("subnet", (string)null);
+                });
+
             modelBuilder.Entity("Octavia.Core.Model.HealthMonitor", b =>
                 {
                     b.HasOne("Octavia.Core.Model.Pool", "Pool")
@@ -1070,6 +1244,21 @@ namespace Octavia.Db.Migrations.Sqlite
                         .IsRequired();
 
                     b.Navigation("Pool");
+                });
+
+            modelBuilder.Entity("Octavia.Core.Model.IpAllocation", b =>
+                {
+                    b.HasOne("Octavia.Core.Model.Port", null)
+                        .WithMany("FixedIps")
+                        .HasForeignKey("PortId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Octavia.Core.Model.Subnet", null)
+                        .WithMany()
+                        .HasForeignKey("SubnetId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Octavia.Core.Model.L7Policy", b =>
@@ -1154,6 +1343,26 @@ namespace Octavia.Db.Migrations.Sqlite
                     b.Navigation("SessionPersistence");
                 });
 
+            modelBuilder.Entity("Octavia.Core.Model.Port", b =>
+                {
+                    b.HasOne("Octavia.Core.Model.Network", null)
+                        .WithMany()
+                        .HasForeignKey("NetworkId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Octavia.Core.Model.Subnet", b =>
+                {
+                    b.HasOne("Octavia.Core.Model.Network", "Network")
+                        .WithMany("Subnets")
+                        .HasForeignKey("NetworkId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Network");
+                });
+
             modelBuilder.Entity("Octavia.Core.Model.L7Policy", b =>
                 {
                     b.Navigation("Rules");
@@ -1171,11 +1380,21 @@ namespace Octavia.Db.Migrations.Sqlite
                     b.Navigation("Pools");
                 });
 
+            modelBuilder.Entity("Octavia.Core.Model.Network", b =>
+                {
+                    b.Navigation("Subnets");
+                });
+
             modelBuilder.Entity("Octavia.Core.Model.Pool", b =>
                 {
                     b.Navigation("HealthMonitor");
 
                     b.Navigation("Members");
+                });
+
+            modelBuilder.Entity("Octavia.Core.Model.Port", b =>
+                {
+                    b.Navigation("FixedIps");
                 });
 #pragma warning restore 612, 618
         }

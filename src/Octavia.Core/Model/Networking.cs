@@ -1,0 +1,75 @@
+namespace Octavia.Core.Model;
+
+/// <summary>
+/// A network of the <c>local</c> network driver (Neutron's network): a Linux bridge on this host. The
+/// host joins only the networks whose subnets carry a <see cref="Subnet.HostAddress"/>.
+/// </summary>
+public sealed class Network
+{
+    public required string Id { get; set; }
+    public required string Name { get; set; }
+    public required string ProjectId { get; set; }
+
+    /// <summary>External networks (<c>public</c>) are where VIPs and floating IPs face the host.</summary>
+    public bool External { get; set; }
+
+    /// <summary>The bridge that carries it, <c>octavia-b</c> plus six hex digits of the id.</summary>
+    public required string BridgeName { get; set; }
+
+    public int Mtu { get; set; } = 1500;
+    public DateTime CreatedAt { get; set; }
+
+    public List<Subnet> Subnets { get; set; } = [];
+}
+
+/// <summary>A subnet of a <see cref="Network"/>; addresses in it are allocated from the database (IPAM).</summary>
+public sealed class Subnet
+{
+    public required string Id { get; set; }
+    public required string NetworkId { get; set; }
+    public required string Name { get; set; }
+    public required string ProjectId { get; set; }
+    public required string Cidr { get; set; }
+    public int IpVersion { get; set; } = 4;
+    public string? GatewayIp { get; set; }
+    public required string AllocationStart { get; set; }
+    public required string AllocationEnd { get; set; }
+
+    /// <summary>The host's own address here; set only on <c>public</c> and <c>lb-mgmt-net</c> (DESIGN.md "Host safety").</summary>
+    public string? HostAddress { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+
+    public Network? Network { get; set; }
+}
+
+/// <summary>A port (Neutron's port): a MAC address and fixed IPs on one network, owned by a device.</summary>
+public sealed class Port
+{
+    public required string Id { get; set; }
+    public required string NetworkId { get; set; }
+    public string Name { get; set; } = "";
+    public required string ProjectId { get; set; }
+    public required string MacAddress { get; set; }
+
+    /// <summary>What uses it: an amphora id, a load balancer id, a server namespace.</summary>
+    public string DeviceId { get; set; } = "";
+
+    /// <summary>Neutron's owner strings: <c>Octavia</c> (VIP), <c>compute:octavia</c> (amphora NIC), <c>compute:octavia-server</c>.</summary>
+    public string DeviceOwner { get; set; } = "";
+
+    /// <summary>The host-side veth when the port is plugged into a namespace.</summary>
+    public string? HostLink { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+
+    public List<IpAllocation> FixedIps { get; set; } = [];
+}
+
+/// <summary>One fixed IP of a port; unique per subnet, which is what keeps two allocations apart.</summary>
+public sealed class IpAllocation
+{
+    public required string PortId { get; set; }
+    public required string SubnetId { get; set; }
+    public required string IpAddress { get; set; }
+}

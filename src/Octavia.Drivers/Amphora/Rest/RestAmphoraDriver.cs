@@ -1,0 +1,184 @@
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Octavia.Core.Configuration;
+using Octavia.Core.Drivers;
+using Octavia.Core.Model;
+using Octavia.Core.Statuses;
+using Octavia.Db;
+using Octavia.Drivers.Certificates.Local;
+using Octavia.Drivers.Local;
+
+namespace Octavia.Drivers.Amphora.Rest;
+
+/// <summary>
+/// Upstream's <c>amphora_haproxy_rest_driver</c>: talks to each amphora's agent over two-way TLS
+/// (reference/amphora.md §4): waits for a booting agent, plugs the VIP and member networks, renders
+/// the load balancer's HAProxy configuration, uploads it and reloads HAProxy.
+/// </summary>
+public sealed class RestAmphoraDriver(
+    IServiceScopeFactory scopes,
+    IComputeDriver compute,
+    INetworkDriver network,
+    LocalCertificateAuthority authority,
+    IOptions<RestAmphoraOptions> options,
+    IOptions<HaproxyAmphoraOptions> haproxy,
+    ILogger<RestAmphoraDriver> logger) : IAmphoraDriver
+{
+    public const string DriverName = "amphora_haproxy_rest_driver";
+
+    private readonly Lazy<(X509Certificate2 Client, X509Certificate2 ServerCa)> _certificates = new(() =>
+    {
+        authority.Initialize();
+        var client = authority.PathOf(LocalCertificateAuthority.ClientCertFile);
+        return (X509Certificate2.CreateFromPemFile(client, client),
+            X509Certificate2.CreateFromPem(File.ReadAllText(authority.PathOf(LocalCertificateAuthority.ServerCaCertFile))));
+    });
+
+    public string Name => DriverName;
+
+    private async Task<T> DbAsync<T>(Func<OctaviaDbContext, Task<T>> work)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await work(scope.ServiceProvider.GetRequiredService<OctaviaDbContext>());
+    }
+
+    private AmphoraAgentClient ClientOf(Core.Model.Amphora amphora)
+    {
+        var address = amphora.LbNetworkIp ?? throw new InvalidOperationException($"Amphora {amphora.Id} has no management address yet.");
+        var host = address.Contains(':', StringComparison.Ordinal) ? $"[{address}]" : address;
+        var (client, serverCa) = _certificates.Value;
+        return new AmphoraAgentClient(new Uri($"https://{host}:{options.Value.AgentPort}"), amphora.Id, client, serverCa,
+            TimeSpan.FromSeconds(options.Value.RequestTimeout));
+    }
+
+    private Task<Core.Model.Amphora> AmphoraAsync(string amphoraId, CancellationToken cancellationToken) =>
+        DbAsync(db => db.Amphorae.FirstAsync(a => a.Id == amphoraId, cancellationToken));
+
+    public async Task WaitForAmphoraAsync(string amphoraId, CancellationToken cancellationToken)
+    {
+        using var client = ClientOf(await AmphoraAsync(amphoraId, cancellationToken));
+        await client.WaitUntilUpAsync(options.Value.ConnectionMaxRetries, TimeSpan.FromSeconds(options.Value.ConnectionRetryInterval), cancellationToken);
+    }
+
+    public async Task PlugVipAsync(string amphoraId, CancellationToken cancellationToken)
+    {
+        var amphora = await AmphoraAsync(amphoraId, cancellationToken);
+        var lb = await DbAsync(db => db.LoadBalancers.FirstAsync(x => x.Id == amphora.LoadBalancerId, cancellationToken));
+        var ns = compute.NamespaceOf(amphora.ComputeId!);
+        if (ns is null || lb.VipSubnetId is null)
+        {
+            // A process amphora answers on a loopback VIP: nothing to plug.
+            return;
+        }
+
+        var port = await network.PlugAsync(new PlugRequest(amphora.Id, LocalNetworkDriver.AmphoraOwner, "octavia-lb-vrrp-" + amphora.Id, lb.VipSubnetId, ns),
+            cancellationToken);
+        using var client = ClientOf(amphora);
+        await client.PlugVipAsync(lb.VipAddress!, new PlugVipRequest(port.SubnetCidr, port.GatewayIp, port.MacAddress, port.Mtu, port.IpAddress), cancellationToken);
+        await DbAsync(db => db.Amphorae.Where(a => a.Id == amphora.Id).ExecuteUpdateAsync(x => x
+            .SetProperty(a => a.VrrpIp, port.IpAddress)
+            .SetProperty(a => a.VrrpPortId, port.PortId), cancellationToken));
+    }
+
+    public async Task UpdateLoadBalancerAsync(string loadBalancerId, CancellationToken cancellationToken)
+    {
+        var lb = await DbAsync(db => db.LoadBalancers.AsSplitQuery()
+            .Include(x => x.Listeners).ThenInclude(l => l.L7Policies).ThenInclude(p => p.Rules)
+            .Include(x => x.Pools).ThenInclude(p => p.Members)
+            .Include(x => x.Pools).ThenInclude(p => p.HealthMonitor)
+            .FirstAsync(x => x.Id == loadBalancerId, cancellationToken));
+        var amphorae = await DbAsync(db => db.Amphorae
+            .Where(a => a.LoadBalancerId == loadBalancerId && a.Status == AmphoraStatus.Allocated).ToListAsync(cancellationToken));
+        foreach (var amphora in amphorae)
+        {
+            await PlugMemberSubnetsAsync(lb, amphora, cancellationToken);
+            var config = HaproxyConfigRenderer.Render(lb, RenderOptionsFor(amphora));
+            using var client = ClientOf(amphora);
+            if (!config.Contains("\nfrontend ", StringComparison.Ordinal))
+            {
+                // Nothing left to serve: HAProxy goes, as upstream's DELETE /listeners/<lb> does.
+                await client.DeleteListenersAsync(lb.Id, cancellationToken);
+                continue;
+            }
+
+            await client.UploadHaproxyConfigAsync(amphora.Id, lb.Id, config, cancellationToken);
+            await client.ReloadAsync(lb.Id, cancellationToken);
+            logger.LogInformation("Applied the configuration of load balancer {LoadBalancer} on amphora {Amphora}", lb.Id, amphora.Id);
+        }
+    }
+
+    private HaproxyRenderOptions RenderOptionsFor(Core.Model.Amphora amphora)
+    {
+        var basePath = compute.BasePathOf(amphora.ComputeId ?? "");
+        return new HaproxyRenderOptions
+        {
+            BasePath = basePath,
+            CertDirectory = Path.Combine(basePath, "certs"),
+            DefaultConnectionLimit = haproxy.Value.DefaultConnectionLimit,
+        };
+    }
+
+    /// <summary>
+    /// Every subnet a member of the load balancer is on gets a NIC in the amphora (upstream: a Neutron
+    /// port plus <c>POST /plug/network</c>); a NIC no member needs any more is removed.
+    /// </summary>
+    private async Task PlugMemberSubnetsAsync(LoadBalancer lb, Core.Model.Amphora amphora, CancellationToken cancellationToken)
+    {
+        var ns = compute.NamespaceOf(amphora.ComputeId ?? "");
+        if (ns is null)
+        {
+            return;
+        }
+
+        var needed = lb.Pools.Where(p => p.ProvisioningStatus != ProvisioningStatus.PendingDelete)
+            .SelectMany(p => p.Members)
+            .Where(m => m.ProvisioningStatus != ProvisioningStatus.PendingDelete && m.SubnetId is not null && m.SubnetId != lb.VipSubnetId)
+            .Select(m => m.SubnetId!).ToHashSet();
+        var ports = await network.PortsOfAsync(amphora.Id, cancellationToken);
+        using var client = ClientOf(amphora);
+        foreach (var subnetId in needed)
+        {
+            var port = await network.PlugAsync(new PlugRequest(amphora.Id, LocalNetworkDriver.AmphoraOwner, "octavia-amp-member-" + amphora.Id, subnetId, ns),
+                cancellationToken);
+            await client.PlugNetworkAsync(new PlugNetworkRequest(port.MacAddress, [new PlugFixedIp(port.IpAddress, port.SubnetCidr)], port.Mtu), cancellationToken);
+        }
+
+        foreach (var stale in ports.Where(p => !needed.Contains(p.SubnetId) && p.SubnetId != lb.VipSubnetId && p.IpAddress != amphora.LbNetworkIp))
+        {
+            await network.UnplugAsync(stale.PortId, cancellationToken);
+        }
+    }
+
+    public async Task UpdateAgentConfigAsync(string amphoraId, CancellationToken cancellationToken)
+    {
+        var amphora = await AmphoraAsync(amphoraId, cancellationToken);
+        var directory = Path.GetDirectoryName(compute.BasePathOf(amphora.ComputeId ?? ""));
+        var file = directory is null ? null : Path.Combine(directory, "amphora-agent.conf");
+        if (file is null || !File.Exists(file))
+        {
+            return;
+        }
+
+        using var client = ClientOf(amphora);
+        await client.UpdateAgentConfigAsync(await File.ReadAllTextAsync(file, cancellationToken), cancellationToken);
+    }
+}
+
+/// <summary>The controller's side of <c>[haproxy_amphora]</c>: how it reaches agents (reference/amphora.md §2.1).</summary>
+public sealed class RestAmphoraOptions
+{
+    public const string SectionName = "haproxy_amphora";
+
+    [Microsoft.Extensions.Configuration.ConfigurationKeyName("bind_port")] public int AgentPort { get; set; } = 9443;
+
+    /// <summary>Attempts to reach a booting agent; with the growing interval this is about a minute.</summary>
+    [Microsoft.Extensions.Configuration.ConfigurationKeyName("connection_max_retries")] public int ConnectionMaxRetries { get; set; } = 120;
+
+    /// <summary>Upper bound, in seconds, of the wait between attempts (they start at 20 ms and double).</summary>
+    [Microsoft.Extensions.Configuration.ConfigurationKeyName("connection_retry_interval")] public double ConnectionRetryInterval { get; set; } = 0.5;
+
+    [Microsoft.Extensions.Configuration.ConfigurationKeyName("rest_request_read_timeout")] public double RequestTimeout { get; set; } = 60;
+}

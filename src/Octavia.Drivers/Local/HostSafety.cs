@@ -1,0 +1,124 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Octavia.Core.Drivers;
+
+namespace Octavia.Drivers.Local;
+
+/// <summary>
+/// What keeps the host out of tenant networks (DESIGN.md "Host safety"): a host-joined network may not
+/// overlap anything the host already has, and an nftables table drops whatever the host would forward
+/// to or from an <c>octavia-</c> bridge and whatever reaches the host from a tenant bridge.
+/// </summary>
+public static class HostSafety
+{
+    public const string GuardTable = "octavia_guard";
+
+    /// <summary>Refuses a CIDR that overlaps an address or a route of the host outside the driver's own links.</summary>
+    public static async Task CheckAsync(IEnumerable<Cidr> hostJoined, CancellationToken cancellationToken)
+    {
+        var taken = await HostPrefixesAsync(cancellationToken);
+        foreach (var cidr in hostJoined)
+        {
+            foreach (var (prefix, where) in taken)
+            {
+                if (cidr.Overlaps(prefix))
+                {
+                    throw new NetworkDriverException(
+                        $"{cidr} overlaps {prefix} ({where}) on this host; choose another range in [local_network].");
+                }
+            }
+        }
+    }
+
+    /// <summary>The host's addresses and routes (not default routes) that are not on <c>octavia-</c> links.</summary>
+    public static async Task<List<(Cidr Prefix, string Where)>> HostPrefixesAsync(CancellationToken cancellationToken)
+    {
+        var result = new List<(Cidr, string)>();
+        using (var addresses = JsonDocument.Parse(await HostCommand.IpAsync(cancellationToken, "-j", "address", "show")))
+        {
+            foreach (var link in addresses.RootElement.EnumerateArray())
+            {
+                var name = link.GetProperty("ifname").GetString() ?? "";
+                if (name.StartsWith(Links.Prefix, StringComparison.Ordinal) || !link.TryGetProperty("addr_info", out var infos))
+                {
+                    continue;
+                }
+
+                foreach (var info in infos.EnumerateArray())
+                {
+                    if (info.TryGetProperty("local", out var local) && info.TryGetProperty("prefixlen", out var length)
+                        && Cidr.TryParse($"{local.GetString()}/{length.GetInt32()}", out var prefix))
+                    {
+                        result.Add((prefix, $"address of {name}"));
+                    }
+                }
+            }
+        }
+
+        foreach (var family in new[] { "-4", "-6" })
+        {
+            using var routes = JsonDocument.Parse(await HostCommand.IpAsync(cancellationToken, "-j", family, "route", "show", "table", "all"));
+            foreach (var route in routes.RootElement.EnumerateArray())
+            {
+                var dst = route.TryGetProperty("dst", out var d) ? d.GetString() : null;
+                var dev = route.TryGetProperty("dev", out var v) ? v.GetString() ?? "" : "";
+                if (dst is null or "default" || dev.StartsWith(Links.Prefix, StringComparison.Ordinal) || dev == "lo")
+                {
+                    continue;
+                }
+
+                var text = dst.Contains('/', StringComparison.Ordinal) ? dst : dst + (IPAddress.TryParse(dst, out var a) && a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "/128" : "/32");
+                if (Cidr.TryParse(text, out var prefix))
+                {
+                    result.Add((prefix, $"route via {dev}"));
+                }
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Installs (replaces) the guard table; without nftables on the host it says so and goes on.</summary>
+    public static async Task InstallGuardAsync(ILogger logger, CancellationToken cancellationToken)
+    {
+        const string rules = $$"""
+            table inet {{GuardTable}}
+            delete table inet {{GuardTable}}
+            table inet {{GuardTable}} {
+                chain forward {
+                    type filter hook forward priority -10; policy accept;
+                    iifname "octavia-*" drop
+                    oifname "octavia-*" drop
+                }
+                chain input {
+                    type filter hook input priority -10; policy accept;
+                    iifname "octavia-b*" drop
+                }
+            }
+            """;
+        try
+        {
+            var result = await HostCommand.RunAsync("nft", ["-f", "-"], cancellationToken, rules);
+            if (!result.Ok)
+            {
+                logger.LogWarning("Could not install the nftables guard table: {Error}", result.Error);
+            }
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            logger.LogWarning("nft is not installed: the host relies on ip_forward being off and on its bridges' ARP settings alone");
+        }
+    }
+
+    public static async Task RemoveGuardAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await HostCommand.RunAsync("nft", ["delete", "table", "inet", GuardTable], cancellationToken);
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+        }
+    }
+}

@@ -1,0 +1,240 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Octavia.Core.Configuration;
+using Octavia.Core.Drivers;
+using Octavia.Drivers.Certificates.Local;
+
+namespace Octavia.Drivers.Local;
+
+/// <summary>The <c>[local_compute]</c> section: how the local compute drivers start an amphora's agent.</summary>
+public sealed class LocalComputeOptions
+{
+    public const string SectionName = "local_compute";
+
+    /// <summary>
+    /// The command that runs <c>octavia</c> (the agent is its <c>amphora-agent</c> subcommand). Empty: this
+    /// very executable (<c>octavia</c>, or <c>dotnet octavia.dll</c> beside the running assemblies).
+    /// </summary>
+    [ConfigurationKeyName("agent_command")] public string AgentCommand { get; set; } = "";
+
+    [ConfigurationKeyName("agent_port")] public int AgentPort { get; set; } = 9443;
+
+    [ConfigurationKeyName("haproxy_cmd")] public string HaproxyCommand { get; set; } = "/usr/sbin/haproxy";
+}
+
+/// <summary>
+/// What the two local compute drivers share: an amphora is a directory of boot files under
+/// <c>$state_path/amp/&lt;short id&gt;</c> (the config drive: its certificate, the client CA, the agent's
+/// configuration) and an agent process started from it, in its own session so it outlives the controller.
+/// </summary>
+public abstract class LocalComputeDriver(
+    LocalNetworkDriver network,
+    LocalCertificateAuthority authority,
+    IOptions<LocalComputeOptions> options,
+    IOptions<DefaultOptions> defaults,
+    ILogger logger) : IComputeDriver
+{
+    public abstract string Name { get; }
+
+    protected abstract string Prefix { get; }
+
+    public abstract string? NamespaceOf(string computeId);
+
+    public static string ShortId(string amphoraId) => amphoraId.Replace("-", "", StringComparison.Ordinal)[..8];
+
+    public string DirectoryOf(string computeId) => Path.GetFullPath(Path.Combine(defaults.Value.StatePath, "amp", computeId[Prefix.Length..]));
+
+    public string BasePathOf(string computeId) => Path.Combine(DirectoryOf(computeId), "lib");
+
+    public async Task<AmphoraCompute> BuildAsync(AmphoraBuild request, CancellationToken cancellationToken)
+    {
+        var computeId = Prefix + ShortId(request.AmphoraId);
+        var ns = NamespaceOf(computeId);
+        if (ns is not null)
+        {
+            await Links.EnsureNamespaceAsync(ns, cancellationToken);
+        }
+
+        var management = await network.ManagementSubnetAsync(cancellationToken);
+        var port = await network.PlugAsync(new PlugRequest(request.AmphoraId, LocalNetworkDriver.AmphoraOwner, "octavia-amp-mgmt-" + request.AmphoraId,
+            management.Id, ns, InterfaceName: "eth0"), cancellationToken);
+        if (ns is not null)
+        {
+            var length = Cidr.Parse(port.SubnetCidr).PrefixLength.ToString(CultureInfo.InvariantCulture);
+            await HostCommand.IpAsync(cancellationToken, "-n", ns, "address", "replace", $"{port.IpAddress}/{length}", "dev", "eth0");
+            await HostCommand.IpAsync(cancellationToken, "-n", ns, "link", "set", "eth0", "up");
+        }
+
+        var directory = DirectoryOf(computeId);
+        WriteBootFiles(directory, request, port.IpAddress, management.HostAddress);
+        if (!await IsRunningAsync(computeId, cancellationToken))
+        {
+            StartAgent(directory, ns);
+        }
+
+        return new AmphoraCompute(computeId, port.IpAddress);
+    }
+
+    public async Task DeleteAsync(string computeId, CancellationToken cancellationToken)
+    {
+        if (!computeId.StartsWith(Prefix, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        await StopAsync(computeId, cancellationToken);
+        var directory = DirectoryOf(computeId);
+        if (Directory.Exists(directory))
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    protected abstract Task<bool> IsRunningAsync(string computeId, CancellationToken cancellationToken);
+
+    protected abstract Task StopAsync(string computeId, CancellationToken cancellationToken);
+
+    private void WriteBootFiles(string directory, AmphoraBuild request, string managementAddress, string? controllerAddress)
+    {
+        Directory.CreateDirectory(Path.Combine(directory, "lib"));
+        WriteSecret(Path.Combine(directory, "server.pem"), request.ServerPem);
+        File.Copy(authority.PathOf(LocalCertificateAuthority.ClientCaCertFile), Path.Combine(directory, "client_ca.pem"), overwrite: true);
+        var heartbeatKey = File.Exists(authority.PathOf(LocalCertificateAuthority.HeartbeatKeyFile))
+            ? File.ReadAllText(authority.PathOf(LocalCertificateAuthority.HeartbeatKeyFile)).Trim()
+            : "";
+        var o = options.Value;
+        WriteSecret(Path.Combine(directory, "amphora-agent.conf"), $"""
+            [DEFAULT]
+            state_path = {directory}
+
+            [amphora_agent]
+            agent_server_cert = {Path.Combine(directory, "server.pem")}
+            agent_server_ca = {Path.Combine(directory, "client_ca.pem")}
+            amphora_id = {request.AmphoraId}
+
+            [haproxy_amphora]
+            bind_host = {managementAddress}
+            bind_port = {o.AgentPort}
+            base_path = {Path.Combine(directory, "lib")}
+            haproxy_cmd = {o.HaproxyCommand}
+
+            [health_manager]
+            controller_ip_port_list = {controllerAddress ?? "127.0.0.1"}:5555
+            heartbeat_key = {heartbeatKey}
+
+            """);
+    }
+
+    private static void WriteSecret(string path, string content)
+    {
+        using (var stream = new FileStream(path, new FileStreamOptions
+        {
+            Mode = FileMode.Create,
+            Access = FileAccess.Write,
+            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+        }))
+        using (var writer = new StreamWriter(stream))
+        {
+            writer.Write(content);
+        }
+
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+    }
+
+    /// <summary>The agent, in a session of its own (it must outlive the controller), its output appended to agent.log.</summary>
+    private void StartAgent(string directory, string? ns)
+    {
+        var pid = OctaviaExecutable.StartDetached(ns,
+            [.. AgentCommand(), "amphora-agent", "--config-file", Path.Combine(directory, "amphora-agent.conf")],
+            directory, Path.Combine(directory, "agent.log"));
+        File.WriteAllText(Path.Combine(directory, "agent.pid"), pid.ToString(CultureInfo.InvariantCulture));
+        logger.LogInformation("Started amphora agent (pid {Pid}) in {Directory}", pid, directory);
+    }
+
+    /// <summary>How to run <c>octavia</c>: the configured command, or this very executable.</summary>
+    public IReadOnlyList<string> AgentCommand() => OctaviaExecutable.Command(options.Value.AgentCommand);
+
+    /// <summary>Kills the HAProxy masters the agent started (their pid files) for amphorae without a namespace to empty.</summary>
+    protected static void KillHaproxies(string basePath)
+    {
+        if (!Directory.Exists(basePath))
+        {
+            return;
+        }
+
+        foreach (var pidFile in Directory.EnumerateFiles(basePath, "*.pid", SearchOption.AllDirectories))
+        {
+            foreach (var line in File.ReadAllLines(pidFile))
+            {
+                if (int.TryParse(line.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+                {
+                    Links.Kill(pid);
+                }
+            }
+        }
+    }
+}
+
+/// <summary>
+/// <c>compute_netns_driver</c> (default as root): an amphora is a network namespace
+/// <c>octavia-amp-&lt;short id&gt;</c> running the agent and, through it, HAProxy.
+/// </summary>
+public sealed class NetnsComputeDriver(
+    LocalNetworkDriver network,
+    LocalCertificateAuthority authority,
+    IOptions<LocalComputeOptions> options,
+    IOptions<DefaultOptions> defaults,
+    ILogger<NetnsComputeDriver> logger) : LocalComputeDriver(network, authority, options, defaults, logger)
+{
+    public const string DriverName = "compute_netns_driver";
+
+    public override string Name => DriverName;
+
+    protected override string Prefix => "octavia-amp-";
+
+    public override string? NamespaceOf(string computeId) => computeId;
+
+    protected override async Task<bool> IsRunningAsync(string computeId, CancellationToken cancellationToken) =>
+        (await Links.PidsAsync(computeId, cancellationToken)).Count > 0;
+
+    protected override Task StopAsync(string computeId, CancellationToken cancellationToken) =>
+        Links.DeleteNamespaceAsync(computeId, cancellationToken);
+}
+
+/// <summary>
+/// <c>compute_process_driver</c> (no root needed): an amphora is its agent and HAProxy as plain processes
+/// on the host, answering on loopback addresses.
+/// </summary>
+public sealed class ProcessComputeDriver(
+    LocalNetworkDriver network,
+    LocalCertificateAuthority authority,
+    IOptions<LocalComputeOptions> options,
+    IOptions<DefaultOptions> defaults,
+    ILogger<ProcessComputeDriver> logger) : LocalComputeDriver(network, authority, options, defaults, logger)
+{
+    public const string DriverName = "compute_process_driver";
+
+    public override string Name => DriverName;
+
+    protected override string Prefix => "process-";
+
+    public override string? NamespaceOf(string computeId) => null;
+
+    private int? AgentPid(string computeId) => OctaviaExecutable.ReadPid(Path.Combine(DirectoryOf(computeId), "agent.pid"));
+
+    protected override Task<bool> IsRunningAsync(string computeId, CancellationToken cancellationToken) =>
+        Task.FromResult(AgentPid(computeId) is { } pid && OctaviaExecutable.IsAlive(pid));
+
+    protected override async Task StopAsync(string computeId, CancellationToken cancellationToken)
+    {
+        if (AgentPid(computeId) is { } pid)
+        {
+            Links.Kill(pid);
+        }
+
+        KillHaproxies(BasePathOf(computeId));
+        await Task.CompletedTask;
+    }
+}

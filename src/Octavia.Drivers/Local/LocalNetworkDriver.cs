@@ -1,0 +1,372 @@
+using System.Net;
+using System.Security.Cryptography;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Octavia.Core.Configuration;
+using Octavia.Core.Drivers;
+using Octavia.Core.Model;
+using Octavia.Db;
+
+namespace Octavia.Drivers.Local;
+
+/// <summary>
+/// The <c>local</c> network driver: networks are Linux bridges on this host, ports are veth pairs into
+/// namespaces, addresses come from the database (DESIGN.md "Local network model"). When amphorae are
+/// plain processes it keeps the same IPAM on loopback ranges and makes no links.
+/// </summary>
+public sealed class LocalNetworkDriver(
+    IServiceScopeFactory scopes,
+    IOptions<LocalNetworkOptions> options,
+    IOptions<ControllerWorkerOptions> worker,
+    TimeProvider time,
+    ILogger<LocalNetworkDriver> logger) : INetworkDriver
+{
+    public const string DriverName = "network_local_driver";
+    public const string PublicName = "public";
+    public const string PrivateName = "private";
+    public const string ManagementName = "lb-mgmt-net";
+    public const string VipOwner = "Octavia";
+    public const string AmphoraOwner = "compute:octavia";
+    public const string ServerOwner = "compute:octavia-server";
+
+    public string Name => DriverName;
+
+    /// <summary>Whether this driver makes bridges and veths (amphorae in namespaces) or only allocates addresses.</summary>
+    public bool MakesLinks => worker.Value.ComputeDriver == "compute_netns_driver";
+
+    private async Task<T> DbAsync<T>(Func<OctaviaDbContext, Task<T>> work)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await work(scope.ServiceProvider.GetRequiredService<OctaviaDbContext>());
+    }
+
+    // ---- network init / list / clean -------------------------------------------------------------
+
+    /// <summary>
+    /// <c>octavia network init</c>: the three default networks in the database (once) and their bridges
+    /// (again after a reboot). Refuses a host-joined CIDR that overlaps anything the host already has.
+    /// </summary>
+    public async Task<IReadOnlyList<Network>> InitAsync(CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        var defaults = new (string Name, string Cidr, bool HostJoins, bool External)[]
+        {
+            (PublicName, MakesLinks ? o.PublicCidr : o.LoopbackPublicCidr, true, true),
+            (PrivateName, o.PrivateCidr, false, false),
+            (ManagementName, MakesLinks ? o.ManagementCidr : o.LoopbackManagementCidr, true, false),
+        };
+        if (MakesLinks)
+        {
+            await HostSafety.CheckAsync(defaults.Where(d => d.HostJoins).Select(d => Cidr.Parse(d.Cidr)), cancellationToken);
+        }
+
+        var networks = new List<Network>();
+        foreach (var (name, cidrText, hostJoins, external) in defaults)
+        {
+            var network = await DbAsync(db => db.Networks.Include(n => n.Subnets).FirstOrDefaultAsync(n => n.Name == name, cancellationToken));
+            if (network is null)
+            {
+                var cidr = Cidr.Parse(cidrText);
+                var id = Guid.NewGuid().ToString();
+                network = new Network
+                {
+                    Id = id,
+                    Name = name,
+                    ProjectId = o.ProjectId,
+                    External = external,
+                    BridgeName = name switch { PublicName => "octavia-pub", ManagementName => "octavia-mgmt", _ => BridgeNameOf(id) },
+                    Mtu = o.Mtu,
+                    CreatedAt = time.GetUtcNow().UtcDateTime,
+                };
+                network.Subnets.Add(new Subnet
+                {
+                    Id = Guid.NewGuid().ToString(),
+                    NetworkId = id,
+                    Name = name == ManagementName ? "lb-mgmt-subnet" : name + "-subnet",
+                    ProjectId = o.ProjectId,
+                    Cidr = cidr.ToString(),
+                    IpVersion = cidr.IpVersion,
+                    // The gateway of a host-joined network is the host; a tenant network has its router at .1.
+                    GatewayIp = cidr.At(1).ToString(),
+                    HostAddress = hostJoins ? cidr.At(1).ToString() : null,
+                    AllocationStart = cidr.At(2).ToString(),
+                    AllocationEnd = cidr.At(cidr.Last - cidr.First - 1).ToString(),
+                    CreatedAt = network.CreatedAt,
+                });
+                var created = network;
+                await DbAsync(async db =>
+                {
+                    db.Networks.Add(created);
+                    return await db.SaveChangesAsync(cancellationToken);
+                });
+                logger.LogInformation("Created network {Name} ({Id}) with subnet {Cidr}", name, id, cidr);
+            }
+
+            networks.Add(network);
+        }
+
+        if (MakesLinks)
+        {
+            foreach (var network in networks)
+            {
+                await EnsureBridgeAsync(network, cancellationToken);
+            }
+
+            await HostSafety.InstallGuardAsync(logger, cancellationToken);
+        }
+
+        return networks;
+    }
+
+    public Task<List<Network>> ListAsync(CancellationToken cancellationToken) =>
+        DbAsync(db => db.Networks.Include(n => n.Subnets).OrderBy(n => n.CreatedAt).ToListAsync(cancellationToken));
+
+    /// <summary>
+    /// <c>octavia network clean</c>: every process in an <c>octavia-</c> namespace stopped, every such
+    /// namespace and link removed, the guard table dropped, and the driver's rows deleted.
+    /// </summary>
+    public async Task CleanAsync(CancellationToken cancellationToken)
+    {
+        await Links.RemoveEverythingAsync(logger, cancellationToken);
+        await HostSafety.RemoveGuardAsync(cancellationToken);
+        await DbAsync(async db =>
+        {
+            await db.IpAllocations.ExecuteDeleteAsync(cancellationToken);
+            await db.Ports.ExecuteDeleteAsync(cancellationToken);
+            await db.Subnets.ExecuteDeleteAsync(cancellationToken);
+            return await db.Networks.ExecuteDeleteAsync(cancellationToken);
+        });
+    }
+
+    private async Task EnsureBridgeAsync(Network network, CancellationToken cancellationToken)
+    {
+        var host = network.Subnets.Where(s => s.HostAddress is not null).Select(s => $"{s.HostAddress}/{Cidr.Parse(s.Cidr).PrefixLength}").ToList();
+        await Links.EnsureBridgeAsync(network.BridgeName, MacOf("bridge:" + network.Id, local: true), network.Mtu, host, cancellationToken);
+    }
+
+    /// <summary>The bridges of the networks, made again if missing (after a reboot, or a clean by hand).</summary>
+    private async Task EnsureBridgeOfAsync(string networkId, CancellationToken cancellationToken)
+    {
+        var network = await DbAsync(db => db.Networks.Include(n => n.Subnets).FirstAsync(n => n.Id == networkId, cancellationToken));
+        await EnsureBridgeAsync(network, cancellationToken);
+    }
+
+    public static string BridgeNameOf(string networkId) => "octavia-b" + networkId.Replace("-", "", StringComparison.Ordinal)[..6];
+
+    // ---- INetworkDriver --------------------------------------------------------------------------
+
+    public async Task<bool> SubnetExistsAsync(string subnetId, CancellationToken cancellationToken) =>
+        await DbAsync(db => db.Subnets.AnyAsync(s => s.Id == subnetId, cancellationToken));
+
+    public async Task<VipAllocation> AllocateVipAsync(VipRequest request, CancellationToken cancellationToken)
+    {
+        if (request.PortId is { } portId)
+        {
+            var existing = await DbAsync(db => db.Ports.Include(p => p.FixedIps).FirstOrDefaultAsync(p => p.Id == portId, cancellationToken))
+                ?? throw new NetworkDriverException($"Port {portId} not found.");
+            var ip = existing.FixedIps.FirstOrDefault() ?? throw new NetworkDriverException($"Port {portId} has no fixed IP.");
+            return new VipAllocation(existing.Id, ip.SubnetId, existing.NetworkId, ip.IpAddress);
+        }
+
+        var subnet = await FindVipSubnetAsync(request, cancellationToken);
+        var port = await CreatePortAsync(subnet, "octavia-lb-" + request.LoadBalancerId, request.LoadBalancerId, VipOwner, request.ProjectId,
+            request.Address, cancellationToken);
+        return new VipAllocation(port.Id, subnet.Id, subnet.NetworkId, port.FixedIps[0].IpAddress);
+    }
+
+    private async Task<Subnet> FindVipSubnetAsync(VipRequest request, CancellationToken cancellationToken)
+    {
+        if (request.SubnetId is { } subnetId)
+        {
+            return await DbAsync(db => db.Subnets.FirstOrDefaultAsync(s => s.Id == subnetId, cancellationToken))
+                ?? throw new NetworkDriverException($"Subnet {subnetId} not found.");
+        }
+
+        var networkId = request.NetworkId ?? throw new NetworkDriverException("A VIP needs a subnet, a network or a port.");
+        var subnets = await DbAsync(db => db.Subnets.Where(s => s.NetworkId == networkId).OrderBy(s => s.CreatedAt).ToListAsync(cancellationToken));
+        if (subnets.Count == 0)
+        {
+            throw new NetworkDriverException($"Network {networkId} not found or has no subnet.");
+        }
+
+        // With an address, the subnet that holds it; otherwise the network's first subnet.
+        return request.Address is { } address && IPAddress.TryParse(address, out var ip)
+            ? subnets.FirstOrDefault(s => Cidr.Parse(s.Cidr).Contains(ip)) ?? throw new NetworkDriverException($"{address} is in no subnet of network {networkId}.")
+            : subnets[0];
+    }
+
+    public async Task DeallocateVipAsync(string loadBalancerId, string? vipPortId, CancellationToken cancellationToken)
+    {
+        // Only the port this driver made for the load balancer; a port the user brought stays.
+        await DbAsync(db => db.Ports.Where(p => p.DeviceId == loadBalancerId && p.DeviceOwner == VipOwner).ExecuteDeleteAsync(cancellationToken));
+    }
+
+    public async Task<PluggedPort> PlugAsync(PlugRequest request, CancellationToken cancellationToken)
+    {
+        var subnet = await DbAsync(db => db.Subnets.Include(s => s.Network).FirstOrDefaultAsync(s => s.Id == request.SubnetId, cancellationToken))
+            ?? throw new NetworkDriverException($"Subnet {request.SubnetId} not found.");
+        var port = await DbAsync(db => db.Ports.Include(p => p.FixedIps)
+            .FirstOrDefaultAsync(p => p.DeviceId == request.DeviceId && p.FixedIps.Any(ip => ip.SubnetId == subnet.Id), cancellationToken));
+        port ??= await CreatePortAsync(subnet, request.Name, request.DeviceId, request.DeviceOwner, subnet.ProjectId, request.Address, cancellationToken);
+
+        if (MakesLinks && request.Namespace is { } ns)
+        {
+            await EnsureBridgeOfAsync(subnet.NetworkId, cancellationToken);
+            var hostLink = "octavia-v" + port.Id.Replace("-", "", StringComparison.Ordinal)[..6];
+            var inside = request.InterfaceName ?? "octavia-p" + port.Id.Replace("-", "", StringComparison.Ordinal)[..6];
+            if (port.HostLink is null || !await Links.ExistsAsync(port.HostLink, cancellationToken))
+            {
+                await Links.AddVethIntoNamespaceAsync(hostLink, subnet.Network!.BridgeName, subnet.Network.Mtu, ns, inside, port.MacAddress, cancellationToken);
+                var portId = port.Id;
+                await DbAsync(db => db.Ports.Where(p => p.Id == portId).ExecuteUpdateAsync(x => x.SetProperty(p => p.HostLink, hostLink), cancellationToken));
+            }
+        }
+
+        return ToPlugged(port, subnet, subnet.Network!);
+    }
+
+    public async Task UnplugAsync(string portId, CancellationToken cancellationToken)
+    {
+        var port = await DbAsync(db => db.Ports.FirstOrDefaultAsync(p => p.Id == portId, cancellationToken));
+        if (port is null)
+        {
+            return;
+        }
+
+        if (MakesLinks && port.HostLink is { } link)
+        {
+            await Links.DeleteAsync(link, cancellationToken);
+        }
+
+        await DbAsync(db => db.Ports.Where(p => p.Id == portId).ExecuteDeleteAsync(cancellationToken));
+    }
+
+    public async Task<IReadOnlyList<PluggedPort>> PortsOfAsync(string deviceId, CancellationToken cancellationToken)
+    {
+        var rows = await DbAsync(db => (
+            from p in db.Ports
+            from ip in p.FixedIps
+            join s in db.Subnets on ip.SubnetId equals s.Id
+            join n in db.Networks on s.NetworkId equals n.Id
+            where p.DeviceId == deviceId
+            select new { Port = p, Ip = ip, Subnet = s, Network = n }).ToListAsync(cancellationToken));
+        return rows.Select(r => new PluggedPort(r.Port.Id, r.Network.Id, r.Subnet.Id, r.Port.MacAddress, r.Ip.IpAddress, r.Subnet.Cidr, r.Subnet.GatewayIp, r.Network.Mtu))
+            .ToList();
+    }
+
+    /// <summary>The ports of <c>octavia server</c> backends, with their address and subnet.</summary>
+    public async Task<List<(string DeviceId, string IpAddress, string SubnetId, string SubnetName)>> ServerPortsAsync(CancellationToken cancellationToken)
+    {
+        var rows = await DbAsync(db => (
+            from p in db.Ports
+            from ip in p.FixedIps
+            join s in db.Subnets on ip.SubnetId equals s.Id
+            where p.DeviceOwner == ServerOwner
+            orderby p.CreatedAt
+            select new { p.DeviceId, ip.IpAddress, s.Id, s.Name }).ToListAsync(cancellationToken));
+        return rows.Select(r => (r.DeviceId, r.IpAddress, r.Id, r.Name)).ToList();
+    }
+
+    /// <summary>The management subnet (the agent's address lives there).</summary>
+    public async Task<Subnet> ManagementSubnetAsync(CancellationToken cancellationToken) =>
+        await DbAsync(db => db.Subnets.FirstOrDefaultAsync(s => s.Network!.Name == ManagementName, cancellationToken))
+        ?? (await InitAsync(cancellationToken)).First(n => n.Name == ManagementName).Subnets[0];
+
+    /// <summary>A subnet by id or name (names are how <c>octavia server start --subnet</c> is written).</summary>
+    public Task<Subnet?> FindSubnetAsync(string idOrName, CancellationToken cancellationToken) =>
+        DbAsync(db => db.Subnets.Include(s => s.Network).FirstOrDefaultAsync(s => s.Id == idOrName || s.Name == idOrName, cancellationToken));
+
+    // ---- IPAM ------------------------------------------------------------------------------------
+
+    private static PluggedPort ToPlugged(Port port, Subnet subnet, Network network) =>
+        new(port.Id, network.Id, subnet.Id, port.MacAddress, port.FixedIps.First(ip => ip.SubnetId == subnet.Id).IpAddress,
+            subnet.Cidr, subnet.GatewayIp, network.Mtu);
+
+    /// <summary>
+    /// Creates a port with one address on the subnet: the requested one, or the lowest free one of the
+    /// allocation range. Two writers racing for an address collide on the primary key; the loser retries.
+    /// </summary>
+    private async Task<Port> CreatePortAsync(Subnet subnet, string name, string deviceId, string owner, string projectId, string? address,
+        CancellationToken cancellationToken)
+    {
+        var cidr = Cidr.Parse(subnet.Cidr);
+        if (address is not null && (!IPAddress.TryParse(address, out var requested) || !cidr.Contains(requested)))
+        {
+            throw new NetworkDriverException($"{address} is not an address of subnet {subnet.Id} ({subnet.Cidr}).");
+        }
+
+        for (var attempt = 0; ; attempt++)
+        {
+            var used = await DbAsync(db => db.IpAllocations.Where(a => a.SubnetId == subnet.Id).Select(a => a.IpAddress).ToListAsync(cancellationToken));
+            var reserved = new HashSet<string>(used) { subnet.GatewayIp ?? "", subnet.HostAddress ?? "" };
+            var chosen = address ?? FirstFree(subnet, reserved)
+                ?? throw new NetworkDriverException($"No more IP addresses available on subnet {subnet.Id}.");
+            if (address is not null && reserved.Contains(address))
+            {
+                throw new NetworkDriverException($"IP address {address} already allocated in subnet {subnet.Id}.");
+            }
+
+            var id = Guid.NewGuid().ToString();
+            var port = new Port
+            {
+                Id = id,
+                NetworkId = subnet.NetworkId,
+                Name = name,
+                ProjectId = projectId,
+                MacAddress = MacOf(id, local: false),
+                DeviceId = deviceId,
+                DeviceOwner = owner,
+                CreatedAt = time.GetUtcNow().UtcDateTime,
+                FixedIps = [new IpAllocation { PortId = id, SubnetId = subnet.Id, IpAddress = chosen }],
+            };
+            try
+            {
+                await DbAsync(async db =>
+                {
+                    db.Ports.Add(port);
+                    return await db.SaveChangesAsync(cancellationToken);
+                });
+                return port;
+            }
+            catch (DbUpdateException) when (attempt < 8)
+            {
+                // Someone took the same address between our read and our insert: read again.
+                if (address is not null)
+                {
+                    throw new NetworkDriverException($"IP address {address} already allocated in subnet {subnet.Id}.");
+                }
+            }
+        }
+    }
+
+    private static string? FirstFree(Subnet subnet, HashSet<string> used)
+    {
+        var cidr = Cidr.Parse(subnet.Cidr);
+        var first = Cidr.ToNumber(IPAddress.Parse(subnet.AllocationStart));
+        var last = Cidr.ToNumber(IPAddress.Parse(subnet.AllocationEnd));
+        for (var n = first; n <= last; n++)
+        {
+            var candidate = Cidr.FromNumber(n, cidr.Bits).ToString();
+            if (!used.Contains(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// A MAC derived from an id: Neutron's <c>fa:16:3e</c> prefix for ports, a locally administered one
+    /// for bridges (a bridge with a fixed MAC does not change address, and flush the host's neighbour
+    /// cache, each time a port joins).
+    /// </summary>
+    public static string MacOf(string seed, bool local)
+    {
+        var hash = SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(seed));
+        byte[] mac = local ? [0x02, 0x0c, hash[0], hash[1], hash[2], hash[3]] : [0xfa, 0x16, 0x3e, hash[0], hash[1], hash[2]];
+        return string.Join(':', mac.Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)));
+    }
+}

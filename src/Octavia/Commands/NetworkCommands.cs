@@ -1,0 +1,74 @@
+using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
+using Octavia.Configuration;
+using Octavia.Db;
+using Octavia.Drivers.Local;
+using Octavia.Hosting;
+
+namespace Octavia.Commands;
+
+/// <summary><c>octavia network init|list|clean</c>: the local network driver's set-up and tear-down.</summary>
+public static class NetworkCommands
+{
+    public static Command Build(Option<string?> configFile)
+    {
+        var network = new Command("network", "Networks of the local network driver (bridges, veths, IPAM).");
+
+        var init = new Command("init", "Create the public, private and lb-mgmt-net networks and their bridges (idempotent).");
+        init.SetAction(async (result, ct) =>
+        {
+            var driver = await StartAsync(result.GetValue(configFile), ct);
+            await driver.InitAsync(ct);
+            await PrintAsync(driver, ct);
+            return 0;
+        });
+        network.Subcommands.Add(init);
+
+        var list = new Command("list", "List the networks and subnets with their IDs.");
+        list.SetAction(async (result, ct) =>
+        {
+            await PrintAsync(await StartAsync(result.GetValue(configFile), ct), ct);
+            return 0;
+        });
+        network.Subcommands.Add(list);
+
+        var clean = new Command("clean", "Remove everything the driver made: octavia- namespaces (and their processes), links, the guard table, and the networks.");
+        clean.SetAction(async (result, ct) =>
+        {
+            var driver = await StartAsync(result.GetValue(configFile), ct);
+            await driver.CleanAsync(ct);
+            await Console.Out.WriteLineAsync("Removed every octavia- namespace, link and network.");
+            return 0;
+        });
+        network.Subcommands.Add(clean);
+        return network;
+    }
+
+    /// <summary>The local network driver of a tool host, on a migrated database.</summary>
+    internal static async Task<LocalNetworkDriver> StartAsync(string? configFile, CancellationToken cancellationToken)
+    {
+        var host = OctaviaHost.BuildTool(OctaviaConfiguration.Build(configFile));
+        await host.Services.MigrateOctaviaDbAsync(cancellationToken);
+        return host.Services.GetRequiredService<LocalNetworkDriver>();
+    }
+
+    private static async Task PrintAsync(LocalNetworkDriver driver, CancellationToken cancellationToken)
+    {
+        var rows = new List<string[]> { new[] { "network", "network id", "subnet", "subnet id", "cidr", "bridge", "host address" } };
+        foreach (var n in await driver.ListAsync(cancellationToken))
+        {
+            foreach (var s in n.Subnets)
+            {
+                rows.Add([n.Name, n.Id, s.Name, s.Id, s.Cidr, n.BridgeName, s.HostAddress ?? "-"]);
+            }
+        }
+
+        await Console.Out.WriteLineAsync(Table(rows));
+    }
+
+    internal static string Table(List<string[]> rows)
+    {
+        var widths = Enumerable.Range(0, rows[0].Length).Select(i => rows.Max(r => r[i].Length)).ToArray();
+        return string.Join('\n', rows.Select(r => string.Join("  ", r.Select((c, i) => c.PadRight(widths[i]))).TrimEnd()));
+    }
+}

@@ -1,0 +1,196 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Octavia.EndToEnd.Dataplane;
+
+/// <summary>
+/// A real single-host cloud for data-path tests: <c>octavia all</c> with the netns compute, local network
+/// and REST amphora drivers, its networks made by <c>network init</c>. Disposing it stops the process and
+/// runs <c>octavia network clean</c>, so no namespace, link or HAProxy outlives the tests even on failure.
+/// </summary>
+public sealed class Dataplane : IAsyncLifetime
+{
+    private readonly TestDirectory _dir = new();
+    private OctaviaProcess? _octavia;
+
+    public HttpClient Api { get; private set; } = null!;
+
+    public string PublicSubnetId { get; private set; } = "";
+
+    public string PrivateSubnetId { get; private set; } = "";
+
+    public string ConfigFile => _dir.ConfigFile;
+
+    public string Output => _octavia?.Output ?? "";
+
+    public async ValueTask InitializeAsync()
+    {
+        var port = OctaviaProcess.FreePort();
+        _dir.WriteConfig($"""
+            [api_settings]
+            bind_host = 127.0.0.1
+            bind_port = {port}
+
+            [controller_worker]
+            compute_driver = compute_netns_driver
+            network_driver = network_local_driver
+            amphora_driver = amphora_haproxy_rest_driver
+            """);
+        _octavia = OctaviaProcess.Start(_dir.ConfigFile, "all");
+        Api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        await OctaviaProcess.WaitForApiAsync(Api, _octavia);
+        var (code, output) = await OctaviaProcess.RunAsync(_dir.ConfigFile, "network", "list");
+        Assert.True(code == 0, output);
+        PublicSubnetId = SubnetId(output, "public-subnet");
+        PrivateSubnetId = SubnetId(output, "private-subnet");
+    }
+
+    private static string SubnetId(string table, string name) =>
+        table.Split('\n').Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).First(c => c.Length > 3 && c[2] == name)[3];
+
+    public async ValueTask DisposeAsync()
+    {
+        _octavia?.Kill();
+        await OctaviaProcess.RunAsync(_dir.ConfigFile, "network", "clean");
+        _octavia?.Dispose();
+        Api.Dispose();
+        _dir.Dispose();
+    }
+
+    public async Task ServerAsync(params string[] arguments)
+    {
+        var (code, output) = await OctaviaProcess.RunAsync(_dir.ConfigFile, ["server", .. arguments]);
+        Assert.True(code == 0, $"octavia server {string.Join(' ', arguments)} failed:\n{output}");
+    }
+
+    public async Task<JsonNode> PostAsync(string path, string body)
+    {
+        using var response = await Api.PostAsync(path, new StringContent(body, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.True(response.IsSuccessStatusCode, $"POST {path}: {(int)response.StatusCode} {text}");
+        return JsonNode.Parse(text)!;
+    }
+
+    public async Task<JsonNode> PutAsync(string path, string body)
+    {
+        using var response = await Api.PutAsync(path, new StringContent(body, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.True(response.IsSuccessStatusCode, $"PUT {path}: {(int)response.StatusCode} {text}");
+        return JsonNode.Parse(text)!;
+    }
+
+    public async Task DeleteAsync(string path)
+    {
+        using var response = await Api.DeleteAsync(path, TestContext.Current.CancellationToken);
+        Assert.True(response.IsSuccessStatusCode, $"DELETE {path}: {(int)response.StatusCode}");
+    }
+
+    public async Task<JsonNode> GetAsync(string path) =>
+        JsonNode.Parse(await Api.GetStringAsync(path, TestContext.Current.CancellationToken))!;
+
+    /// <summary>Waits until the load balancer is ACTIVE (fails on ERROR, with the service's log).</summary>
+    public async Task<JsonNode> WaitForActiveAsync(string lbId, double seconds = 60)
+    {
+        var watch = Stopwatch.StartNew();
+        while (true)
+        {
+            using var response = await Api.GetAsync($"/v2/lbaas/loadbalancers/{lbId}", TestContext.Current.CancellationToken);
+            if (response.StatusCode == HttpStatusCode.NotFound)
+            {
+                throw new InvalidOperationException($"Load balancer {lbId} is gone.");
+            }
+
+            var lb = JsonNode.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!["loadbalancer"]!;
+            var status = lb["provisioning_status"]!.GetValue<string>();
+            if (status == "ACTIVE")
+            {
+                return lb;
+            }
+
+            Assert.True(status != "ERROR" && watch.Elapsed.TotalSeconds < seconds, $"Load balancer {lbId} is {status}.\n{Output}");
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+    }
+
+    /// <summary>Waits until a deleted load balancer is gone.</summary>
+    public async Task WaitForGoneAsync(string lbId, double seconds = 60)
+    {
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed.TotalSeconds < seconds)
+        {
+            using var response = await Api.GetAsync($"/v2/lbaas/loadbalancers/{lbId}", TestContext.Current.CancellationToken);
+            if (response.StatusCode == HttpStatusCode.NotFound
+                || JsonNode.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!["loadbalancer"]!["provisioning_status"]!.GetValue<string>() == "DELETED")
+            {
+                return;
+            }
+
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Fail($"Load balancer {lbId} was not deleted.\n{Output}");
+    }
+
+    /// <summary>The names of the namespaces and links with the <c>octavia-</c> prefix, and the HAProxy processes.</summary>
+    public static async Task<(List<string> Namespaces, List<string> Links, List<string> Haproxies)> LeftoversAsync()
+    {
+        var ns = (await RunAsync("ip", "netns", "list")).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')[0])
+            .Where(n => n.StartsWith("octavia-", StringComparison.Ordinal)).ToList();
+        var links = (await RunAsync("ip", "-o", "link", "show")).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => l.Split(':')[1].Trim().Split('@')[0]).Where(n => n.StartsWith("octavia-", StringComparison.Ordinal)).ToList();
+        var haproxies = Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Where(p => p!.All(char.IsDigit))
+            .Select(p => { try { return File.ReadAllText($"/proc/{p}/comm").Trim(); } catch (IOException) { return ""; } })
+            .Where(c => c == "haproxy").ToList();
+        return (ns, links, haproxies!);
+    }
+
+    public static async Task<string> RunAsync(string file, params string[] arguments)
+    {
+        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var a in arguments)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        using var process = Process.Start(info)!;
+        var output = await process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        return output;
+    }
+}
+
+/// <summary>Requests through a VIP from the host, counting which backend answered.</summary>
+public static class Traffic
+{
+    /// <summary>Sends <paramref name="count"/> GETs, each on a new connection, and counts the bodies.</summary>
+    public static async Task<Dictionary<string, int>> CountAsync(string url, int count, HttpClient? client = null)
+    {
+        var own = client is null;
+        client ??= new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero }) { Timeout = TimeSpan.FromSeconds(5) };
+        try
+        {
+            var counts = new Dictionary<string, int>();
+            for (var i = 0; i < count; i++)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, url);
+                request.Headers.ConnectionClose = true;
+                using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+                var body = response.IsSuccessStatusCode
+                    ? (await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).Trim()
+                    : $"HTTP {(int)response.StatusCode}";
+                counts[body] = counts.GetValueOrDefault(body) + 1;
+            }
+
+            return counts;
+        }
+        finally
+        {
+            if (own)
+            {
+                client.Dispose();
+            }
+        }
+    }
+}
