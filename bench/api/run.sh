@@ -24,6 +24,11 @@ state_path = $out/var
 [api_settings]
 bind_host = 127.0.0.1
 bind_port = $port
+[controller_worker]
+# The API and the job engine alone: amphorae are rows (bench/dataplane measures real ones).
+compute_driver = compute_noop_driver
+network_driver = network_noop_driver
+amphora_driver = amphora_noop_driver
 CONF
 dotnet "$out/bin/octavia.dll" all --config-file "$out/octavia.conf" > "$out/octavia.log" 2>&1 &
 pid=$!

@@ -13,9 +13,21 @@ public sealed class TestDirectory : IDisposable
 
     public string ConfigFile => System.IO.Path.Combine(Path, "octavia.conf");
 
-    /// <summary>Writes octavia.conf with the given sections (state_path always set to this directory).</summary>
+    /// <summary>
+    /// Writes octavia.conf with the given sections (state_path always set to this directory); the no-op
+    /// drivers unless <paramref name="extra"/> has its own <c>[controller_worker]</c>.
+    /// </summary>
     public void WriteConfig(string extra) =>
-        File.WriteAllText(ConfigFile, $"[DEFAULT]\nstate_path = {Path}\n\n{extra}\n");
+        File.WriteAllText(ConfigFile, $"[DEFAULT]\nstate_path = {Path}\n\n{extra}\n" + (extra.Contains("[controller_worker]", StringComparison.Ordinal) ? "" : NoopDrivers));
+
+    private const string NoopDrivers = """
+
+        [controller_worker]
+        compute_driver = compute_noop_driver
+        network_driver = network_noop_driver
+        amphora_driver = amphora_noop_driver
+
+        """;
 
     public void Dispose()
     {

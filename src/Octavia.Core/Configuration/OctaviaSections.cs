@@ -37,9 +37,12 @@ public sealed class ControllerWorkerOptions
 {
     public const string SectionName = "controller_worker";
 
-    [ConfigurationKeyName("compute_driver")] public string ComputeDriver { get; set; } = "compute_noop_driver";
-    [ConfigurationKeyName("network_driver")] public string NetworkDriver { get; set; } = "network_noop_driver";
-    [ConfigurationKeyName("amphora_driver")] public string AmphoraDriver { get; set; } = "amphora_noop_driver";
+    /// <summary>Real amphorae by default: namespaces when running as root, plain processes otherwise.</summary>
+    [ConfigurationKeyName("compute_driver")] public string ComputeDriver { get; set; } =
+        Environment.IsPrivilegedProcess ? "compute_netns_driver" : "compute_process_driver";
+
+    [ConfigurationKeyName("network_driver")] public string NetworkDriver { get; set; } = "network_local_driver";
+    [ConfigurationKeyName("amphora_driver")] public string AmphoraDriver { get; set; } = "amphora_haproxy_rest_driver";
 
     /// <summary>SINGLE or ACTIVE_STANDBY.</summary>
     [ConfigurationKeyName("loadbalancer_topology")] public string LoadBalancerTopology { get; set; } = "SINGLE";

@@ -53,6 +53,10 @@ public abstract class OctaviaFixture : IAsyncLifetime
             ["api_settings:bind_host"] = "127.0.0.1",
             ["api_settings:bind_port"] = "0",
             ["task_flow:job_poll_interval"] = "0.2",
+            // The API's behaviour, not the data path: amphorae are rows only.
+            ["controller_worker:compute_driver"] = "compute_noop_driver",
+            ["controller_worker:network_driver"] = "network_noop_driver",
+            ["controller_worker:amphora_driver"] = "amphora_noop_driver",
         };
         if (UsePostgres)
         {
