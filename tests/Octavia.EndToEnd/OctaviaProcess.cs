@@ -13,6 +13,7 @@ public sealed class OctaviaProcess : IDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private TaskCompletionSource _outputChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private OctaviaProcess(Process process)
     {
@@ -37,7 +38,8 @@ public sealed class OctaviaProcess : IDisposable
     /// <summary>Path of the built octavia.dll next to this test assembly.</summary>
     public static string OctaviaDll => Path.Combine(AppContext.BaseDirectory, "octavia.dll");
 
-    public static OctaviaProcess Start(string configFile, params string[] arguments)
+    /// <summary>Starts <c>octavia</c> with <paramref name="arguments"/>, then <c>--config-file</c> unless <paramref name="configFile"/> is null.</summary>
+    public static OctaviaProcess Start(string? configFile, params string[] arguments)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -51,8 +53,12 @@ public sealed class OctaviaProcess : IDisposable
             info.ArgumentList.Add(a);
         }
 
-        info.ArgumentList.Add("--config-file");
-        info.ArgumentList.Add(configFile);
+        if (configFile is not null)
+        {
+            info.ArgumentList.Add("--config-file");
+            info.ArgumentList.Add(configFile);
+        }
+
         var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start octavia.");
         var wrapper = new OctaviaProcess(process);
         process.OutputDataReceived += (_, e) => wrapper.Append(e.Data);
@@ -80,6 +86,74 @@ public sealed class OctaviaProcess : IDisposable
         }
     }
 
+    /// <summary>SIGTERM, then waits for the exit (SIGKILL after <paramref name="timeout"/>); returns the exit code.</summary>
+    public async Task<int> TerminateAsync(TimeSpan timeout)
+    {
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync(TestContext.Current.CancellationToken);
+        }
+
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        cts.CancelAfter(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Kill();
+            throw new TimeoutException($"octavia did not exit within {timeout} of SIGTERM:\n{Output}");
+        }
+
+        return _process.ExitCode;
+    }
+
+    /// <summary>Waits until the output contains <paramref name="text"/>; fails if the process exits first or <paramref name="timeout"/> passes.</summary>
+    public async Task WaitForOutputAsync(string text, TimeSpan timeout)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        cts.CancelAfter(timeout);
+        while (true)
+        {
+            Task changed;
+            lock (_output)
+            {
+                if (_output.ToString().Contains(text, StringComparison.Ordinal))
+                {
+                    return;
+                }
+
+                changed = _outputChanged.Task;
+            }
+
+            if (_process.HasExited)
+            {
+                // Output that was still in the pipe when the process exited arrives after HasExited.
+                await _process.WaitForExitAsync(cts.Token);
+                if (Output.Contains(text, StringComparison.Ordinal))
+                {
+                    return;
+                }
+
+                throw new InvalidOperationException($"octavia exited before printing '{text}':\n{Output}");
+            }
+
+            try
+            {
+                await changed.WaitAsync(TimeSpan.FromMilliseconds(500), cts.Token);
+            }
+            catch (TimeoutException)
+            {
+                // Look at HasExited again.
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"octavia did not print '{text}' within {timeout}:\n{Output}");
+            }
+        }
+    }
+
     public void Dispose()
     {
         Kill();
@@ -88,15 +162,19 @@ public sealed class OctaviaProcess : IDisposable
 
     private void Append(string? line)
     {
-        if (line is null)
-        {
-            return;
-        }
-
+        TaskCompletionSource changed;
         lock (_output)
         {
-            _output.AppendLine(line);
+            if (line is not null)
+            {
+                _output.AppendLine(line);
+            }
+
+            changed = _outputChanged;
+            _outputChanged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
+
+        changed.TrySetResult();
     }
 
     public static int FreePort()

@@ -1,0 +1,85 @@
+using System.CommandLine;
+using System.Net;
+using Octavia.Servers;
+
+namespace Octavia.Commands;
+
+/// <summary>
+/// <c>octavia server</c>: backend servers to put behind a load balancer. <c>serve</c> is the built-in
+/// backend itself (hidden: <c>server start</c> runs it inside a namespace); it builds no host, so it loads
+/// neither the database nor the API.
+/// </summary>
+public static class ServerCommand
+{
+    public static Command Create()
+    {
+        var server = new Command("server", "Backend servers to put behind a load balancer.");
+        server.Subcommands.Add(CreateServe());
+        return server;
+    }
+
+    private static Command CreateServe()
+    {
+        var address = new Option<IPAddress>("--address")
+        {
+            Description = "Address to listen on.",
+            Required = true,
+            CustomParser = result => IPAddress.TryParse(result.Tokens.Single().Value, out var ip)
+                ? ip
+                : Invalid<IPAddress>(result, $"'{result.Tokens.Single().Value}' is not an IP address."),
+        };
+        var port = new Option<int>("--port")
+        {
+            Description = "Port to listen on (0 picks a free one).",
+            DefaultValueFactory = _ => 80,
+        };
+        port.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() is < 0 or > 65535)
+            {
+                result.AddError("--port must be between 0 and 65535.");
+            }
+        });
+        var protocol = new Option<string>("--protocol")
+        {
+            Description = "http: answers GET / with its name; tcp: writes its name, then echoes.",
+            DefaultValueFactory = _ => "http",
+        };
+        protocol.AcceptOnlyFromAmong("http", "tcp");
+        var name = new Option<string?>("--name")
+        {
+            Description = "What the server answers on / (default address:port).",
+        };
+
+        var serve = new Command("serve", "Run the built-in backend server in the foreground until SIGTERM or SIGINT.")
+        {
+            Hidden = true,
+        };
+        serve.Options.Add(address);
+        serve.Options.Add(port);
+        serve.Options.Add(protocol);
+        serve.Options.Add(name);
+        serve.SetAction(async (result, ct) =>
+        {
+            var settings = new BackendServerSettings(result.GetRequiredValue(address), result.GetValue(port),
+                result.GetValue(protocol) == "tcp" ? BackendServerProtocol.Tcp : BackendServerProtocol.Http, result.GetValue(name));
+            try
+            {
+                await BackendServer.RunAsync(settings, Console.Out, ct);
+                return 0;
+            }
+            catch (System.Net.Sockets.SocketException e)
+            {
+                await Console.Error.WriteLineAsync($"octavia: cannot listen on {settings.Address}:{settings.Port}: {e.Message}");
+                return 1;
+            }
+        });
+        return serve;
+    }
+
+    private static T Invalid<T>(System.CommandLine.Parsing.ArgumentResult result, string message)
+    {
+        result.AddError(message);
+        return default!;
+    }
+}
