@@ -77,7 +77,6 @@ public static class OctaviaCommandLine
         });
         certs.Subcommands.Add(certsInit);
         root.Subcommands.Add(certs);
-        root.Subcommands.Add(ServerCommand.Create());
 
         root.Subcommands.Add(NetworkCommands.Build(configFile));
         root.Subcommands.Add(ServerCommands.Build(configFile));

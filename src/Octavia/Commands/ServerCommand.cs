@@ -5,20 +5,13 @@ using Octavia.Servers;
 namespace Octavia.Commands;
 
 /// <summary>
-/// <c>octavia server</c>: backend servers to put behind a load balancer. <c>serve</c> is the built-in
+/// <c>octavia server serve</c>: the built-in
 /// backend itself (hidden: <c>server start</c> runs it inside a namespace); it builds no host, so it loads
 /// neither the database nor the API.
 /// </summary>
 public static class ServerCommand
 {
-    public static Command Create()
-    {
-        var server = new Command("server", "Backend servers to put behind a load balancer.");
-        server.Subcommands.Add(CreateServe());
-        return server;
-    }
-
-    private static Command CreateServe()
+    public static Command CreateServe()
     {
         var address = new Option<IPAddress>("--address")
         {

@@ -60,6 +60,7 @@ public static class ServerCommands
             return count == 0 && target is not null ? 1 : 0;
         });
         server.Subcommands.Add(stop);
+        server.Subcommands.Add(ServerCommand.CreateServe());
         return server;
     }
 
