@@ -10,12 +10,10 @@ namespace Octavia.EndToEnd.Dataplane;
 /// and REST amphora drivers, its networks made by <c>network init</c>. Disposing it stops the process and
 /// runs <c>octavia network clean</c>, so no namespace, link or HAProxy outlives the tests even on failure.
 /// </summary>
-public sealed class Dataplane : IAsyncLifetime
+public sealed class Dataplane : ApiCalls, IAsyncLifetime
 {
     private readonly TestDirectory _dir = new();
     private OctaviaProcess? _octavia;
-
-    public HttpClient Api { get; private set; } = null!;
 
     public string PublicSubnetId { get; private set; } = "";
 
@@ -23,7 +21,7 @@ public sealed class Dataplane : IAsyncLifetime
 
     public string ConfigFile => _dir.ConfigFile;
 
-    public string Output => _octavia?.Output ?? "";
+    public override string Output => _octavia?.Output ?? "";
 
     public async ValueTask InitializeAsync()
     {
@@ -64,6 +62,54 @@ public sealed class Dataplane : IAsyncLifetime
         var (code, output) = await OctaviaProcess.RunAsync(_dir.ConfigFile, ["server", .. arguments]);
         Assert.True(code == 0, $"octavia server {string.Join(' ', arguments)} failed:\n{output}");
     }
+
+    /// <summary>The names of the namespaces and links with the <c>octavia-</c> prefix, and the HAProxy processes.</summary>
+    public static async Task<(List<string> Namespaces, List<string> Links, List<string> Haproxies)> LeftoversAsync()
+    {
+        var ns = (await RunAsync("ip", "netns", "list")).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')[0])
+            .Where(n => n.StartsWith("octavia-", StringComparison.Ordinal)).ToList();
+        var links = (await RunAsync("ip", "-o", "link", "show")).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => l.Split(':')[1].Trim().Split('@')[0]).Where(n => n.StartsWith("octavia-", StringComparison.Ordinal)).ToList();
+        var haproxies = Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Where(p => p!.All(char.IsDigit))
+            .Select(p => { try { return File.ReadAllText($"/proc/{p}/comm").Trim(); } catch (IOException) { return ""; } })
+            .Where(c => c == "haproxy").ToList();
+        return (ns, links, haproxies!);
+    }
+
+    public static async Task<string> RunAsync(string file, params string[] arguments)
+    {
+        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var a in arguments)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        using var process = Process.Start(info)!;
+        var output = await process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        return output;
+    }
+}
+
+/// <summary>The v2 API calls the data-path tests make, asserting success and waiting on provisioning status.</summary>
+public class ApiCalls
+{
+    private readonly Func<string>? _output;
+
+    protected ApiCalls()
+    {
+    }
+
+    public ApiCalls(HttpClient api, Func<string> output)
+    {
+        Api = api;
+        _output = output;
+    }
+
+    public HttpClient Api { get; protected set; } = null!;
+
+    /// <summary>The service's log, for failure messages.</summary>
+    public virtual string Output => _output?.Invoke() ?? "";
 
     public async Task<JsonNode> PostAsync(string path, string body)
     {
@@ -133,32 +179,6 @@ public sealed class Dataplane : IAsyncLifetime
         Assert.Fail($"Load balancer {lbId} was not deleted.\n{Output}");
     }
 
-    /// <summary>The names of the namespaces and links with the <c>octavia-</c> prefix, and the HAProxy processes.</summary>
-    public static async Task<(List<string> Namespaces, List<string> Links, List<string> Haproxies)> LeftoversAsync()
-    {
-        var ns = (await RunAsync("ip", "netns", "list")).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')[0])
-            .Where(n => n.StartsWith("octavia-", StringComparison.Ordinal)).ToList();
-        var links = (await RunAsync("ip", "-o", "link", "show")).Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Select(l => l.Split(':')[1].Trim().Split('@')[0]).Where(n => n.StartsWith("octavia-", StringComparison.Ordinal)).ToList();
-        var haproxies = Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Where(p => p!.All(char.IsDigit))
-            .Select(p => { try { return File.ReadAllText($"/proc/{p}/comm").Trim(); } catch (IOException) { return ""; } })
-            .Where(c => c == "haproxy").ToList();
-        return (ns, links, haproxies!);
-    }
-
-    public static async Task<string> RunAsync(string file, params string[] arguments)
-    {
-        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var a in arguments)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(info)!;
-        var output = await process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
-        return output;
-    }
 }
 
 /// <summary>Requests through a VIP from the host, counting which backend answered.</summary>
