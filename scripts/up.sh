@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Brings the whole service up on the embedded default: SQLite in ./var, API on 127.0.0.1:9876 and the
-# worker in one process (`octavia all`). Installs what it needs (the .NET SDK must be present).
+# Brings the whole service up on the embedded default: SQLite in ./var, API on 127.0.0.1:9876, the
+# worker, and real amphorae on this host (namespaces as root, plain processes otherwise) in one process
+# (`octavia all`). Installs what it needs (the .NET SDK must be present).
 # Extra arguments go to `octavia all`, e.g. --config-file /etc/octavia/octavia.conf.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,6 +9,15 @@ cd "$(dirname "$0")/.."
 if ! command -v dotnet >/dev/null; then
   echo "The .NET 10 SDK is required (https://dot.net); install it and run this again." >&2
   exit 1
+fi
+
+# Real amphorae need HAProxy (and, for the host-safety guard, nftables); as root on Debian, install them.
+if ! command -v haproxy >/dev/null || ! command -v nft >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q haproxy nftables iproute2 >/dev/null
+  else
+    echo "haproxy and nftables are needed (apt-get install haproxy nftables); continuing without what is missing." >&2
+  fi
 fi
 
 dotnet publish src/Octavia -c Release -o var/bin --nologo -v quiet
