@@ -119,7 +119,7 @@ public sealed partial class FlowRunner(
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                if (e is PermanentTaskException || attempt >= Math.Max(1, settings.TaskMaxAttempts))
+                if (e is PermanentTaskException or Core.Drivers.PermanentDriverException || attempt >= Math.Max(1, settings.TaskMaxAttempts))
                 {
                     return e;
                 }

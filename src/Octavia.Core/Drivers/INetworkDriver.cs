@@ -44,5 +44,11 @@ public sealed record PlugRequest(string DeviceId, string DeviceOwner, string Nam
 public sealed record PluggedPort(string PortId, string NetworkId, string SubnetId, string MacAddress, string IpAddress,
     string SubnetCidr, string? GatewayIp, int Mtu);
 
+/// <summary>
+/// A driver failure that trying again cannot fix (a configuration HAProxy refuses, an exhausted range):
+/// the flow reverts at once instead of retrying.
+/// </summary>
+public class PermanentDriverException(string message, Exception? inner = null) : Exception(message, inner);
+
 /// <summary>A request the network cannot satisfy (unknown subnet, address taken, range exhausted); the API answers 400.</summary>
-public sealed class NetworkDriverException(string message) : Exception(message);
+public sealed class NetworkDriverException(string message) : PermanentDriverException(message);

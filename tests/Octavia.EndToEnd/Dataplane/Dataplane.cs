@@ -23,9 +23,30 @@ public sealed class Dataplane : ApiCalls, IAsyncLifetime
 
     public override string Output => _octavia?.Output ?? "";
 
+    /// <summary>A connection limit whose configuration the amphorae's HAProxy check refuses (see <see cref="InitializeAsync"/>).</summary>
+    public const int RefusedConnectionLimit = 4242;
+
     public async ValueTask InitializeAsync()
     {
         var port = OctaviaProcess.FreePort();
+
+        // The real HAProxy, except that `haproxy -c` refuses a configuration with the refused limit in it:
+        // how a test makes validation fail on the amphora for a configuration the API accepts.
+        var haproxy = Path.Combine(_dir.Path, "haproxy");
+        await File.WriteAllTextAsync(haproxy, $$"""
+            #!/bin/sh
+            if [ "$1" = "-c" ]; then
+              for f in "$@"; do
+                if [ -f "$f" ] && grep -q "maxconn {{RefusedConnectionLimit}}$" "$f"; then
+                  echo "[ALERT] (test) maxconn {{RefusedConnectionLimit}} is refused by this HAProxy" >&2
+                  exit 1
+                fi
+              done
+            fi
+            exec /usr/sbin/haproxy "$@"
+
+            """);
+        File.SetUnixFileMode(haproxy, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         _dir.WriteConfig($"""
             [api_settings]
             bind_host = 127.0.0.1
@@ -35,6 +56,9 @@ public sealed class Dataplane : ApiCalls, IAsyncLifetime
             compute_driver = compute_netns_driver
             network_driver = network_local_driver
             amphora_driver = amphora_haproxy_rest_driver
+
+            [local_compute]
+            haproxy_cmd = {haproxy}
             """);
         _octavia = OctaviaProcess.Start(_dir.ConfigFile, "all");
         Api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };

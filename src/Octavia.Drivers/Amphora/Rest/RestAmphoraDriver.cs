@@ -104,7 +104,16 @@ public sealed class RestAmphoraDriver(
                 continue;
             }
 
-            await client.UploadHaproxyConfigAsync(amphora.Id, lb.Id, config, cancellationToken);
+            try
+            {
+                await client.UploadHaproxyConfigAsync(amphora.Id, lb.Id, config, cancellationToken);
+            }
+            catch (AgentRequestException e) when (e.StatusCode == 400)
+            {
+                // HAProxy refused it; the amphora keeps serving its last good configuration.
+                throw new PermanentDriverException($"Amphora {amphora.Id} refused the configuration of load balancer {lb.Id}: {e.Details}", e);
+            }
+
             await client.ReloadAsync(lb.Id, cancellationToken);
             logger.LogInformation("Applied the configuration of load balancer {LoadBalancer} on amphora {Amphora}", lb.Id, amphora.Id);
         }
