@@ -1,0 +1,160 @@
+using System.Net;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Octavia.Core.Drivers;
+using Octavia.Db;
+using Octavia.Drivers.Hosting;
+using Octavia.Drivers.Local;
+
+namespace Octavia.Drivers.Tests.Local;
+
+/// <summary>
+/// The local network driver's IPAM, on SQLite and (with OCTAVIA_TEST_POSTGRES) PostgreSQL, in the mode
+/// that makes no links (process amphorae), so it needs no root: allocations are unique under
+/// concurrency, a requested address is honoured or refused, a full range says so.
+/// </summary>
+public abstract class LocalNetworkIpamTests : IAsyncLifetime
+{
+    private readonly string _state = Path.Combine(Path.GetTempPath(), "octavia-ipam-" + Guid.NewGuid().ToString("N")[..8]);
+    private ServiceProvider _services = null!;
+
+    /// <summary>The PostgreSQL server (a URL) to make a fresh database on, or null for SQLite.</summary>
+    protected abstract string? PostgresServer { get; }
+
+    private string? _database;
+
+    private LocalNetworkDriver Driver => _services.GetRequiredService<LocalNetworkDriver>();
+
+    public async ValueTask InitializeAsync()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["DEFAULT:state_path"] = _state,
+            ["controller_worker:compute_driver"] = "compute_process_driver",
+            ["controller_worker:network_driver"] = "network_local_driver",
+            ["controller_worker:amphora_driver"] = "amphora_noop_driver",
+            ["local_network:private_cidr"] = "192.0.2.0/29",
+        };
+        if (PostgresServer is { } server)
+        {
+            _database = "octavia_ipam_" + Guid.NewGuid().ToString("N")[..12];
+            await AdminAsync(server, $"CREATE DATABASE {_database}");
+            var url = new Uri(server);
+            settings["database:connection"] = $"postgresql://{url.UserInfo}@{url.Host}:{url.Port}/{_database}";
+        }
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        _services = new ServiceCollection()
+            .AddLogging()
+            .AddSingleton(TimeProvider.System)
+            .AddOctaviaDb(configuration)
+            .AddOctaviaDrivers(configuration)
+            .BuildServiceProvider();
+        await _services.MigrateOctaviaDbAsync(CancellationToken.None);
+        await Driver.InitAsync(CancellationToken.None);
+    }
+
+    private static async Task AdminAsync(string server, string sql)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(DatabaseTarget.Parse(server, "/tmp").ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _services.DisposeAsync();
+        if (_database is not null)
+        {
+            Npgsql.NpgsqlConnection.ClearAllPools();
+            await AdminAsync(PostgresServer!, $"DROP DATABASE IF EXISTS {_database} WITH (FORCE)");
+        }
+
+        if (Directory.Exists(_state))
+        {
+            Directory.Delete(_state, recursive: true);
+        }
+    }
+
+    private async Task<string> SubnetAsync(string name) =>
+        (await Driver.ListAsync(CancellationToken.None)).SelectMany(n => n.Subnets).Single(s => s.Name == name).Id;
+
+    [Fact]
+    public async Task Init_Twice_KeepsTheSameNetworks()
+    {
+        var first = (await Driver.ListAsync(CancellationToken.None)).Select(n => n.Id).ToList();
+        await Driver.InitAsync(CancellationToken.None);
+        Assert.Equal(first, (await Driver.ListAsync(CancellationToken.None)).Select(n => n.Id).ToList());
+        Assert.Equal(["public", "private", "lb-mgmt-net"], (await Driver.ListAsync(CancellationToken.None)).Select(n => n.Name).ToArray());
+    }
+
+    [Fact]
+    public async Task ConcurrentVips_GetDistinctAddresses_NeverTheHostsOrGateway()
+    {
+        var subnet = await SubnetAsync("public-subnet");
+        var vips = await Task.WhenAll(Enumerable.Range(0, 24).Select(_ => Task.Run(() =>
+            Driver.AllocateVipAsync(new VipRequest(Guid.NewGuid().ToString(), "p", subnet, null, null, null), CancellationToken.None))));
+        var addresses = vips.Select(v => v.Address).ToList();
+        Assert.Equal(addresses.Count, addresses.Distinct().Count());
+        Assert.All(addresses, a => Assert.True(Cidr.Parse("127.203.113.0/24").Contains(IPAddress.Parse(a)), a));
+        Assert.DoesNotContain("127.203.113.1", addresses);
+    }
+
+    [Fact]
+    public async Task RequestedAddress_IsHonoured_ThenRefusedForTheNextCaller()
+    {
+        var subnet = await SubnetAsync("public-subnet");
+        var vip = await Driver.AllocateVipAsync(new VipRequest("lb1", "p", subnet, null, null, "127.203.113.77"), CancellationToken.None);
+        Assert.Equal("127.203.113.77", vip.Address);
+        var e = await Assert.ThrowsAsync<NetworkDriverException>(() =>
+            Driver.AllocateVipAsync(new VipRequest("lb2", "p", subnet, null, null, "127.203.113.77"), CancellationToken.None));
+        Assert.Contains("already allocated", e.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<NetworkDriverException>(() =>
+            Driver.AllocateVipAsync(new VipRequest("lb3", "p", subnet, null, null, "198.51.100.7"), CancellationToken.None));
+
+        // Released with its load balancer, the address is free again.
+        await Driver.DeallocateVipAsync("lb1", vip.PortId, CancellationToken.None);
+        Assert.Equal("127.203.113.77", (await Driver.AllocateVipAsync(new VipRequest("lb4", "p", subnet, null, null, "127.203.113.77"), CancellationToken.None)).Address);
+    }
+
+    [Fact]
+    public async Task FullRange_SaysSo()
+    {
+        // 192.0.2.0/29: .1 is the router, .2-.6 can be allocated.
+        var subnet = await SubnetAsync("private-subnet");
+        for (var i = 0; i < 5; i++)
+        {
+            await Driver.PlugAsync(new PlugRequest("dev" + i, LocalNetworkDriver.AmphoraOwner, "p", subnet, null), CancellationToken.None);
+        }
+
+        var e = await Assert.ThrowsAsync<NetworkDriverException>(() =>
+            Driver.PlugAsync(new PlugRequest("dev5", LocalNetworkDriver.AmphoraOwner, "p", subnet, null), CancellationToken.None));
+        Assert.Contains("No more IP addresses", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Plug_IsIdempotentPerDeviceAndSubnet_AndUnplugFreesTheAddress()
+    {
+        var subnet = await SubnetAsync("private-subnet");
+        var first = await Driver.PlugAsync(new PlugRequest("amp", LocalNetworkDriver.AmphoraOwner, "p", subnet, null), CancellationToken.None);
+        var again = await Driver.PlugAsync(new PlugRequest("amp", LocalNetworkDriver.AmphoraOwner, "p", subnet, null), CancellationToken.None);
+        Assert.Equal(first, again);
+        Assert.Single(await Driver.PortsOfAsync("amp", CancellationToken.None));
+        Assert.StartsWith("fa:16:3e:", first.MacAddress, StringComparison.Ordinal);
+        await Driver.UnplugAsync(first.PortId, CancellationToken.None);
+        Assert.Empty(await Driver.PortsOfAsync("amp", CancellationToken.None));
+    }
+}
+
+public sealed class LocalNetworkIpamSqliteTests : LocalNetworkIpamTests
+{
+    protected override string? PostgresServer => null;
+}
+
+public sealed class LocalNetworkIpamPostgresTests : LocalNetworkIpamTests
+{
+    protected override string? PostgresServer => Environment.GetEnvironmentVariable("OCTAVIA_TEST_POSTGRES") is { Length: > 0 } server
+        ? server
+        : throw new InvalidOperationException("OCTAVIA_TEST_POSTGRES is not set: run the tests with tests/run.sh, which starts PostgreSQL.");
+}
