@@ -12,10 +12,15 @@ namespace Octavia.Servers;
 /// <remarks>
 /// Routes: <c>/</c> answers the name line; <c>/healthcheck</c> answers 200 <c>OK</c>, or 503 after
 /// <c>POST /healthcheck/down</c> until <c>POST /healthcheck/up</c>; <c>/headers</c> echoes the request
-/// headers as <c>Name: value</c> lines. <c>?delay=MS</c> on any path waits that long before answering.
+/// headers as <c>Name: value</c> lines; <c>/session</c> answers like <c>/</c> and sets the cookie
+/// <c>JSESSIONID=&lt;name&gt;</c> (an application cookie for APP_COOKIE persistence). <c>?delay=MS</c> on
+/// any path waits that long before answering.
 /// </remarks>
 internal sealed class BackendHttpServer(byte[] nameLine)
 {
+    private readonly byte[] _sessionCookie = System.Text.Encoding.ASCII.GetBytes(
+        "Set-Cookie: JSESSIONID=" + System.Text.Encoding.ASCII.GetString(nameLine).Trim() + "; Path=/\r\n");
+
     /// <summary>The request line and headers must fit in this many bytes; larger heads get 431.</summary>
     public const int MaxHeadBytes = 8 * 1024;
 
@@ -150,6 +155,10 @@ internal sealed class BackendHttpServer(byte[] nameLine)
         if (path.SequenceEqual("/"u8))
         {
             WriteResponse(output, 200, nameLine, withBody, connection);
+        }
+        else if (path.SequenceEqual("/session"u8))
+        {
+            WriteResponse(output, 200, nameLine, withBody, connection, _sessionCookie);
         }
         else if (path.SequenceEqual("/healthcheck"u8))
         {

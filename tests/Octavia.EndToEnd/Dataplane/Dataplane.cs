@@ -69,6 +69,14 @@ public sealed class Dataplane : ApiCalls, IAsyncLifetime
         PrivateSubnetId = SubnetId(output, "private-subnet");
     }
 
+    /// <summary>A TCP server on private-subnet: it writes <c>address:port</c>, then echoes.</summary>
+    public Task TcpServerAsync(string address, int port)
+    {
+        var p = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return ServerAsync("start", "--subnet", "private-subnet", "--address", address, "--",
+            "dotnet", OctaviaProcess.OctaviaDll, "server", "serve", "--address", address, "--port", p, "--protocol", "tcp");
+    }
+
     private static string SubnetId(string table, string name) =>
         table.Split('\n').Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).First(c => c.Length > 3 && c[2] == name)[3];
 
