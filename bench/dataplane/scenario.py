@@ -104,7 +104,7 @@ rows.append(("member added: POST -> first request served by it", f"{(t_seen - t0
 
 # 4. Requests/s through the VIP vs straight to the same backend (on public-subnet, reachable from the host).
 listener2 = api("POST", "/v2/lbaas/listeners", {"listener": {"protocol": "HTTP", "protocol_port": 8080, "loadbalancer_id": lb["id"],
-    "default_pool": {"protocol": "HTTP", "lb_algorithm": "ROUND_ROBIN", "members": [{"address": "203.0.113.250", "protocol_port": 80, "subnet_id": public}]}}})
+    "default_pool": {"name": "pool2", "protocol": "HTTP", "lb_algorithm": "ROUND_ROBIN", "members": [{"address": "203.0.113.250", "protocol_port": 80, "subnet_id": public}]}}})
 wait_active(lb["id"])
 vip8080 = f"http://{lb['vip_address']}:8080/"
 while get(vip8080) != "203.0.113.250:80":

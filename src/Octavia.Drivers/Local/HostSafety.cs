@@ -8,7 +8,9 @@ namespace Octavia.Drivers.Local;
 /// <summary>
 /// What keeps the host out of tenant networks (DESIGN.md "Host safety"): a host-joined network may not
 /// overlap anything the host already has, and an nftables table drops whatever the host would forward
-/// to or from an <c>octavia-</c> bridge and whatever reaches the host from a tenant bridge.
+/// between an <c>octavia-</c> bridge and any other interface, and whatever reaches the host from a tenant
+/// bridge. Traffic within a bridge stays allowed: with br_netfilter loaded, bridged frames pass the
+/// forward hook too, in and out through the same bridge.
 /// </summary>
 public static class HostSafety
 {
@@ -88,8 +90,8 @@ public static class HostSafety
             table inet {{GuardTable}} {
                 chain forward {
                     type filter hook forward priority -10; policy accept;
-                    iifname "octavia-*" drop
-                    oifname "octavia-*" drop
+                    iifname "octavia-*" oifname != "octavia-*" drop
+                    oifname "octavia-*" iifname != "octavia-*" drop
                 }
                 chain input {
                     type filter hook input priority -10; policy accept;

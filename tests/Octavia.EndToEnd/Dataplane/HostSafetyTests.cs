@@ -51,7 +51,7 @@ public sealed class HostSafetyTests
 
                 var created = await cloud.PostAsync("/v2/lbaas/loadbalancers", $$"""
                     {"loadbalancer": {"vip_subnet_id": "{{cloud.PublicSubnetId}}", "listeners": [{"protocol": "HTTP", "protocol_port": 80,
-                      "default_pool": {"protocol": "HTTP", "lb_algorithm": "ROUND_ROBIN",
+                      "default_pool": {"name": "pool1", "protocol": "HTTP", "lb_algorithm": "ROUND_ROBIN",
                         "members": [{"address": "192.0.2.10", "protocol_port": 80, "subnet_id": "{{cloud.PrivateSubnetId}}"}]} }]} }
                     """);
                 var lbId = created["loadbalancer"]!["id"]!.GetValue<string>();

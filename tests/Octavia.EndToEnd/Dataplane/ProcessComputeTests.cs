@@ -34,7 +34,7 @@ public sealed class ProcessComputeTests
         var cloud = new ApiCalls(api, () => octavia.Output);
         var created = await cloud.PostAsync("/v2/lbaas/loadbalancers", $$"""
             {"loadbalancer": {"vip_subnet_id": "{{publicSubnet[3]}}", "listeners": [{"protocol": "HTTP", "protocol_port": 8080,
-              "default_pool": {"protocol": "HTTP", "lb_algorithm": "ROUND_ROBIN", "members": [{"address": "127.0.0.1", "protocol_port": {{backendPort}}}]} }]} }
+              "default_pool": {"name": "pool1", "protocol": "HTTP", "lb_algorithm": "ROUND_ROBIN", "members": [{"address": "127.0.0.1", "protocol_port": {{backendPort}}}]} }]} }
             """);
         var lbId = created["loadbalancer"]!["id"]!.GetValue<string>();
         var vip = created["loadbalancer"]!["vip_address"]!.GetValue<string>();

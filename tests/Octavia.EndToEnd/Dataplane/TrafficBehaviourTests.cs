@@ -24,7 +24,7 @@ public sealed class TrafficBehaviourTests(Dataplane cloud)
         var members = string.Join(", ", backends.Select(a => $$"""{"address": "{{a}}", "protocol_port": 80, "subnet_id": "{{cloud.PrivateSubnetId}}"}"""));
         var created = await cloud.PostAsync("/v2/lbaas/loadbalancers", $$"""
             {"loadbalancer": {"vip_subnet_id": "{{cloud.PublicSubnetId}}", "listeners": [{"protocol_port": 80, {{listener}},
-              "default_pool": { {{pool}}, "members": [{{members}}]} }]} }
+              "default_pool": { "name": "pool1", {{pool}}, "members": [{{members}}]} }]} }
             """);
         var lb = created["loadbalancer"]!;
         var lbId = lb["id"]!.GetValue<string>();
