@@ -95,17 +95,46 @@ public sealed class Dataplane : ApiCalls, IAsyncLifetime
         Assert.True(code == 0, $"octavia server {string.Join(' ', arguments)} failed:\n{output}");
     }
 
-    /// <summary>The names of the namespaces and links with the <c>octavia-</c> prefix, and the HAProxy processes.</summary>
+    /// <summary>
+    /// The namespaces and links with the <c>octavia-</c> prefix, and the live HAProxy processes of amphorae
+    /// (their configuration is under a state directory's <c>amp/</c>). Waits up to 3 s for processes that
+    /// were just killed to go.
+    /// </summary>
     public static async Task<(List<string> Namespaces, List<string> Links, List<string> Haproxies)> LeftoversAsync()
     {
-        var ns = (await RunAsync("ip", "netns", "list")).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')[0])
-            .Where(n => n.StartsWith("octavia-", StringComparison.Ordinal)).ToList();
-        var links = (await RunAsync("ip", "-o", "link", "show")).Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Select(l => l.Split(':')[1].Trim().Split('@')[0]).Where(n => n.StartsWith("octavia-", StringComparison.Ordinal)).ToList();
-        var haproxies = Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Where(p => p!.All(char.IsDigit))
-            .Select(p => { try { return File.ReadAllText($"/proc/{p}/comm").Trim(); } catch (IOException) { return ""; } })
-            .Where(c => c == "haproxy").ToList();
-        return (ns, links, haproxies!);
+        for (var attempt = 0; ; attempt++)
+        {
+            var ns = (await RunAsync("ip", "netns", "list")).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')[0])
+                .Where(n => n.StartsWith("octavia-", StringComparison.Ordinal)).ToList();
+            var links = (await RunAsync("ip", "-o", "link", "show")).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Select(l => l.Split(':')[1].Trim().Split('@')[0]).Where(n => n.StartsWith("octavia-", StringComparison.Ordinal)).ToList();
+            var haproxies = Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Where(p => p!.All(char.IsDigit))
+                .Select(p => ReadProc(p!, "cmdline").Replace('\0', ' ') + (ReadProc(p!, "stat").Split(' ').ElementAtOrDefault(2) == "Z" ? " (zombie)" : ""))
+                .Where(c => c.Contains("haproxy", StringComparison.Ordinal) && c.Contains("/amp/", StringComparison.Ordinal) && !c.EndsWith("(zombie)", StringComparison.Ordinal))
+                .ToList();
+            if ((ns.Count == 0 && haproxies.Count == 0) || attempt >= 30)
+            {
+                return (ns, links, haproxies);
+            }
+
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+    }
+
+    private static string ReadProc(string pid, string file)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/{file}");
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return "";
+        }
     }
 
     public static async Task<string> RunAsync(string file, params string[] arguments)
@@ -216,22 +245,34 @@ public class ApiCalls
 /// <summary>Requests through a VIP from the host, counting which backend answered.</summary>
 public static class Traffic
 {
-    /// <summary>Sends <paramref name="count"/> GETs, each on a new connection, and counts the bodies.</summary>
-    public static async Task<Dictionary<string, int>> CountAsync(string url, int count, HttpClient? client = null)
+    /// <summary>
+    /// Sends <paramref name="count"/> GETs, each on a new connection, and counts the bodies (a failed
+    /// request counts as <c>error</c>, a non-2xx answer as <c>HTTP nnn</c>).
+    /// </summary>
+    public static async Task<Dictionary<string, int>> CountAsync(string url, int count, HttpClient? client = null, double timeoutSeconds = 5)
     {
         var own = client is null;
-        client ??= new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero }) { Timeout = TimeSpan.FromSeconds(5) };
+        client ??= new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero }) { Timeout = TimeSpan.FromSeconds(timeoutSeconds) };
         try
         {
             var counts = new Dictionary<string, int>();
             for (var i = 0; i < count; i++)
             {
-                using var request = new HttpRequestMessage(HttpMethod.Get, url);
-                request.Headers.ConnectionClose = true;
-                using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
-                var body = response.IsSuccessStatusCode
-                    ? (await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).Trim()
-                    : $"HTTP {(int)response.StatusCode}";
+                string body;
+                try
+                {
+                    using var request = new HttpRequestMessage(HttpMethod.Get, url);
+                    request.Headers.ConnectionClose = true;
+                    using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+                    body = response.IsSuccessStatusCode
+                        ? (await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).Trim()
+                        : $"HTTP {(int)response.StatusCode}";
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !TestContext.Current.CancellationToken.IsCancellationRequested)
+                {
+                    body = "error";
+                }
+
                 counts[body] = counts.GetValueOrDefault(body) + 1;
             }
 
