@@ -6,7 +6,10 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Octavia.Amphora.Haproxy;
+using Octavia.Amphora.Network;
 
 namespace Octavia.Amphora;
 
@@ -18,11 +21,13 @@ public static class AmphoraAgentHost
 {
     public const string ApiVersion = "1.0";
 
-    public static WebApplication Build(IConfiguration configuration, Action<ILoggingBuilder>? logging = null)
+    /// <param name="configFile">The agent's configuration file, which <c>PUT /1.0/config</c> replaces; null when there is none.</param>
+    public static WebApplication Build(IConfiguration configuration, Action<ILoggingBuilder>? logging = null, string? configFile = null)
     {
         var agent = configuration.GetSection(AmphoraAgentOptions.SectionName).Get<AmphoraAgentOptions>() ?? new AmphoraAgentOptions();
         var bind = configuration.GetSection(AgentBindOptions.SectionName).Get<AgentBindOptions>() ?? new AgentBindOptions();
-        var serverCertificate = X509Certificate2.CreateFromPemFile(agent.AgentServerCert, agent.AgentServerCert);
+        var serverCertificate = new ServerCertificateSource(agent.AgentServerCert);
+        _ = serverCertificate.Current; // a missing or broken certificate stops the agent at start, not at the first handshake
         var clientCa = X509Certificate2.CreateFromPem(File.ReadAllText(agent.AgentServerCa));
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
@@ -37,7 +42,7 @@ public static class AmphoraAgentHost
             k.AddServerHeader = false;
             k.Listen(IPAddress.Parse(bind.BindHost), bind.BindPort, listen => listen.UseHttps(new HttpsConnectionAdapterOptions
             {
-                ServerCertificate = serverCertificate,
+                ServerCertificateSelector = (_, _) => serverCertificate.Current,
                 ClientCertificateMode = ClientCertificateMode.RequireCertificate,
                 SslProtocols = agent.AgentTlsProtocol == "TLSv1.3" ? SslProtocols.Tls13 : SslProtocols.Tls12 | SslProtocols.Tls13,
                 // Refused at the handshake unless the chain ends at the client CA: nothing else is trusted.
@@ -47,14 +52,22 @@ public static class AmphoraAgentHost
 
         var app = builder.Build();
         app.MapGet("/", () => Results.Json(new Dictionary<string, string> { ["api_version"] = ApiVersion }));
+        var haproxyVersion = new Lazy<string>(() => HaproxyVersion(bind.HaproxyCommand));
         app.MapGet($"/{ApiVersion}/info", () => Results.Json(new Dictionary<string, string>
         {
             ["hostname"] = Environment.MachineName,
-            ["haproxy_version"] = HaproxyVersion(),
+            ["haproxy_version"] = haproxyVersion.Value,
             ["api_version"] = ApiVersion,
         }));
+        var loggers = app.Services.GetRequiredService<ILoggerFactory>();
+        var haproxy = new HaproxyProcessManager(bind, loggers.CreateLogger<HaproxyProcessManager>(), TimeProvider.System);
         Api.HaproxyConfigEndpoints.Map(app, bind);
         Api.CertificateEndpoints.Map(app, bind);
+        Api.LoadBalancerEndpoints.Map(app, haproxy);
+        Api.DetailsEndpoints.Map(app, haproxy, () => haproxyVersion.Value);
+        Api.PlugEndpoints.Map(app, new InterfacePlugger(loggers.CreateLogger<InterfacePlugger>()));
+        Api.AgentFileEndpoints.Map(app, agent.AgentServerCert, configFile);
+        // HAProxy is not stopped with the agent: as upstream, it outlives agent restarts (nothing to do on SIGTERM).
         return app;
     }
 
@@ -69,11 +82,11 @@ public static class AmphoraAgentHost
     }
 
     /// <summary>The installed HAProxy's version ("2.6.12"), as the controller expects it, or "" when absent.</summary>
-    private static string HaproxyVersion()
+    private static string HaproxyVersion(string haproxy)
     {
         try
         {
-            using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("haproxy", "-v")
+            using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(haproxy, "-v")
             {
                 RedirectStandardOutput = true,
                 UseShellExecute = false,

@@ -55,7 +55,7 @@ public static class OctaviaCommandLine
             "Run the amphora agent: HTTPS with mutual TLS on [haproxy_amphora] bind_host:bind_port (agent API 1.0).");
         agent.SetAction(async (result, ct) =>
         {
-            await using var app = Amphora.AmphoraAgentHost.Build(OctaviaConfiguration.Build(result.GetValue(configFile)));
+            await using var app = Amphora.AmphoraAgentHost.Build(OctaviaConfiguration.Build(result.GetValue(configFile)), configFile: result.GetValue(configFile));
             await app.RunAsync(ct);
             return 0;
         });

@@ -226,9 +226,31 @@ public sealed class HaproxyConfigRendererTests
         CreatedAt = Created,
     };
 
+    [Theory]
+    [InlineData(20_000, 7_980)]
+    [InlineData(1_048_576, 419_410)]
+    [InlineData(1_024, 389)]
+    public void MaxConnectionsFor_OpenFileLimit_LeavesTwoAndAHalfDescriptorsPerConnection(long limit, int expected) =>
+        Assert.Equal(expected, HaproxyRenderOptions.MaxConnectionsFor(limit));
+
+    [Fact]
+    public void Render_ListenerLimitAboveWhatTheOpenFileLimitAllows_IsCapped()
+    {
+        var lb = Build(lb =>
+        {
+            var listener = AddListener(lb, ListenerA, "HTTP", 80);
+            listener.ConnectionLimit = 50_000;
+            AddPool(lb, PoolA, "HTTP", "ROUND_ROBIN", listener);
+        });
+        var rendered = HaproxyConfigRenderer.Render(lb, new HaproxyRenderOptions { OpenFileLimit = 20_000 });
+        Assert.DoesNotContain("maxconn 50000", rendered, StringComparison.Ordinal);
+        Assert.Equal(2, rendered.Split('\n').Count(l => l.Trim() == "maxconn 7980"));
+    }
+
     private static void AssertGolden(LoadBalancer lb, [CallerMemberName] string name = "", [CallerFilePath] string source = "")
     {
-        var rendered = HaproxyConfigRenderer.Render(lb, new HaproxyRenderOptions());
+        // A fixed open-file limit keeps the golden files independent of the machine they are rendered on.
+        var rendered = HaproxyConfigRenderer.Render(lb, new HaproxyRenderOptions { OpenFileLimit = 20_000 });
         var golden = Path.Combine(Path.GetDirectoryName(source)!, "Golden", name + ".cfg");
         if (Environment.GetEnvironmentVariable("OCTAVIA_UPDATE_GOLDEN") == "1")
         {

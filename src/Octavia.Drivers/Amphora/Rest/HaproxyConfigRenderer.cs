@@ -60,22 +60,30 @@ public static class HaproxyConfigRenderer
     private static IEnumerable<L7Rule> ActiveRules(L7Policy policy) =>
         policy.Rules.Where(r => r.Enabled && r.ProvisioningStatus != ProvisioningStatus.PendingDelete);
 
+    /// <summary>The listener's limit (or the default), never above what the open-file limit lets HAProxy start with.</summary>
     private static int ConnectionLimit(Listener listener, HaproxyRenderOptions options) =>
-        listener.ConnectionLimit > -1 ? listener.ConnectionLimit : options.DefaultConnectionLimit;
+        Math.Min(listener.ConnectionLimit > -1 ? listener.ConnectionLimit : options.DefaultConnectionLimit,
+            HaproxyRenderOptions.MaxConnectionsFor(options.OpenFileLimit));
 
     private static void RenderGlobal(StringBuilder sb, LoadBalancer lb, List<Listener> listeners, IReadOnlyDictionary<string, Pool> pools,
         HaproxyRenderOptions options)
     {
         long total = listeners.Sum(l => (long)ConnectionLimit(l, options));
-        var maxconn = total > 0 && total < options.MaxGlobalConnections ? total : options.MaxGlobalConnections;
+        var ceiling = Math.Min(options.MaxGlobalConnections, HaproxyRenderOptions.MaxConnectionsFor(options.OpenFileLimit));
+        var maxconn = total > 0 && total < ceiling ? total : ceiling;
         sb.Append("global\n");
+        // The agent starts HAProxy as a master-worker daemon (-W -D); the master stays root, workers run as nobody.
         sb.Append("    daemon\n");
         sb.Append("    user nobody\n");
         sb.Append(CultureInfo.InvariantCulture, $"    log /run/rsyslog/octavia/log local{options.UserLogFacility}\n");
         sb.Append(CultureInfo.InvariantCulture, $"    log /run/rsyslog/octavia/log local{options.AdministrativeLogFacility} notice\n");
-        sb.Append(CultureInfo.InvariantCulture, $"    stats socket {options.BasePath}/{lb.Id}.sock mode 0666 level user\n");
+        // Seamless reloads (docs/haproxy-reloads.md): the new worker takes the listening sockets over from the old one
+        // instead of binding anew, so no connection is refused while the reload runs.
+        sb.Append(CultureInfo.InvariantCulture, $"    stats socket {options.BasePath}/{lb.Id}.sock mode 0666 level user expose-fd listeners\n");
         sb.Append(CultureInfo.InvariantCulture, $"    server-state-file {options.BasePath}/{lb.Id}/servers-state\n");
         sb.Append(CultureInfo.InvariantCulture, $"    maxconn {maxconn}\n");
+        // An old worker finishes its connections after a reload, but not for longer than this.
+        sb.Append(CultureInfo.InvariantCulture, $"    hard-stop-after {(int)options.HardStopAfter.TotalSeconds}s\n");
         var usedPools = listeners.SelectMany(l => PoolsOf(l, pools)).Distinct();
         if (usedPools.Any(p => p.HealthMonitor is { Enabled: true, Type: "PING" }))
         {
@@ -95,6 +103,9 @@ public static class HaproxyConfigRenderer
         sb.Append("    option splice-request\n");
         sb.Append("    option splice-response\n");
         sb.Append("    option http-keep-alive\n");
+        // At a reload the old worker would close idle kept-alive connections at once, racing clients that send on
+        // them; with this it answers their next request with "Connection: close" instead (docs/haproxy-reloads.md).
+        sb.Append("    option idle-close-on-response\n");
         sb.Append('\n');
     }
 

@@ -1,0 +1,75 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Octavia.Amphora.Network;
+using Octavia.Core.Amphorae;
+
+namespace Octavia.Amphora.Api;
+
+/// <summary>
+/// <c>POST /1.0/plug/vip/{vip}</c>, <c>POST /1.0/plug/network</c> and <c>GET /1.0/interface/{ip}</c>
+/// (reference/amphora.md §3 #14, #15, #20).
+/// </summary>
+public static class PlugEndpoints
+{
+    public static void Map(IEndpointRouteBuilder app, InterfacePlugger plugger)
+    {
+        app.MapPost($"/{AmphoraAgentHost.ApiVersion}/plug/vip/{{vip}}", async (string vip, HttpContext http) =>
+        {
+            if (await ReadAsync<PlugVipRequest>(http) is not { SubnetCidr: not null, MacAddress: not null } request)
+            {
+                return AgentResults.Message(400, "Invalid request", "Body must be JSON with subnet_cidr, gateway and mac_address");
+            }
+
+            return await PlugAsync(() => plugger.PlugVipAsync(vip, request, http.RequestAborted));
+        });
+        app.MapPost($"/{AmphoraAgentHost.ApiVersion}/plug/network", async (HttpContext http) =>
+        {
+            if (await ReadAsync<PlugNetworkRequest>(http) is not { MacAddress: not null } request)
+            {
+                return AgentResults.Message(400, "Invalid request", "Body must be JSON with mac_address");
+            }
+
+            return await PlugAsync(() => plugger.PlugNetworkAsync(request, http.RequestAborted));
+        });
+        app.MapGet($"/{AmphoraAgentHost.ApiVersion}/interface/{{ip}}", async (string ip, HttpContext http) =>
+        {
+            try
+            {
+                return await plugger.InterfaceOfAsync(ip, http.RequestAborted) is { } name
+                    ? Results.Json(new Dictionary<string, string> { ["message"] = "OK", ["interface"] = name })
+                    : AgentResults.Message(404, "Error interface not found for IP address", $"No interface holds {ip}");
+            }
+            catch (PlugException e)
+            {
+                return AgentResults.Message(e.StatusCode, e.StatusCode == 400 ? "Invalid IP address" : e.Message, e.Details);
+            }
+        });
+    }
+
+    private static async Task<IResult> PlugAsync(Func<Task<string>> plug)
+    {
+        try
+        {
+            return AgentResults.Message(202, "OK", await plug());
+        }
+        catch (PlugException e)
+        {
+            return AgentResults.Message(e.StatusCode, e.Message, e.Details);
+        }
+    }
+
+    private static async Task<T?> ReadAsync<T>(HttpContext http)
+        where T : class
+    {
+        try
+        {
+            return await JsonSerializer.DeserializeAsync<T>(http.Request.Body, cancellationToken: http.RequestAborted);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}
