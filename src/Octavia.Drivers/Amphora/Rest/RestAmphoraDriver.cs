@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Octavia.Core.Amphorae;
 using Octavia.Core.Configuration;
 using Octavia.Core.Drivers;
 using Octavia.Core.Model;
@@ -25,6 +26,7 @@ public sealed class RestAmphoraDriver(
     LocalCertificateAuthority authority,
     IOptions<RestAmphoraOptions> options,
     IOptions<HaproxyAmphoraOptions> haproxy,
+    TimeProvider time,
     ILogger<RestAmphoraDriver> logger) : IAmphoraDriver
 {
     public const string DriverName = "amphora_haproxy_rest_driver";
@@ -60,7 +62,9 @@ public sealed class RestAmphoraDriver(
     public async Task WaitForAmphoraAsync(string amphoraId, CancellationToken cancellationToken)
     {
         using var client = ClientOf(await AmphoraAsync(amphoraId, cancellationToken));
-        await client.WaitUntilUpAsync(options.Value.ConnectionMaxRetries, TimeSpan.FromSeconds(options.Value.ConnectionRetryInterval), cancellationToken);
+        // A local amphora answers within about a second of its boot: start polling at 20 ms.
+        await client.WaitUntilUpAsync(options.Value.ConnectionMaxRetries, TimeSpan.FromMilliseconds(20),
+            TimeSpan.FromSeconds(options.Value.ConnectionRetryInterval), time, cancellationToken);
     }
 
     public async Task PlugVipAsync(string amphoraId, CancellationToken cancellationToken)
@@ -152,7 +156,7 @@ public sealed class RestAmphoraDriver(
         {
             var port = await network.PlugAsync(new PlugRequest(amphora.Id, LocalNetworkDriver.AmphoraOwner, "octavia-amp-member-" + amphora.Id, subnetId, ns),
                 cancellationToken);
-            await client.PlugNetworkAsync(new PlugNetworkRequest(port.MacAddress, [new PlugFixedIp(port.IpAddress, port.SubnetCidr)], port.Mtu), cancellationToken);
+            await client.PlugNetworkAsync(new PlugNetworkRequest(port.MacAddress, [new FixedIp(port.IpAddress, port.SubnetCidr)], port.Mtu), cancellationToken);
         }
 
         foreach (var stale in ports.Where(p => !needed.Contains(p.SubnetId) && p.SubnetId != lb.VipSubnetId && p.IpAddress != amphora.LbNetworkIp))
