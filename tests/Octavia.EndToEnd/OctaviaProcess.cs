@@ -38,7 +38,10 @@ public sealed class OctaviaProcess : IDisposable
     /// <summary>Path of the built octavia.dll next to this test assembly.</summary>
     public static string OctaviaDll => Path.Combine(AppContext.BaseDirectory, "octavia.dll");
 
-    /// <summary>Starts <c>octavia</c> with <paramref name="arguments"/>, then <c>--config-file</c> unless <paramref name="configFile"/> is null.</summary>
+    /// <summary>
+    /// Starts <c>octavia --config-file FILE</c> (unless <paramref name="configFile"/> is null) with
+    /// <paramref name="arguments"/>; the option goes first so that a trailing <c>-- COMMAND</c> stays intact.
+    /// </summary>
     public static OctaviaProcess Start(string? configFile, params string[] arguments)
     {
         var info = new ProcessStartInfo("dotnet")
@@ -48,15 +51,15 @@ public sealed class OctaviaProcess : IDisposable
             UseShellExecute = false,
         };
         info.ArgumentList.Add(OctaviaDll);
-        foreach (var a in arguments)
-        {
-            info.ArgumentList.Add(a);
-        }
-
         if (configFile is not null)
         {
             info.ArgumentList.Add("--config-file");
             info.ArgumentList.Add(configFile);
+        }
+
+        foreach (var a in arguments)
+        {
+            info.ArgumentList.Add(a);
         }
 
         var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start octavia.");
