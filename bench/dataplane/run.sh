@@ -12,6 +12,11 @@ command -v wrk >/dev/null || { echo "wrk is required: apt-get install wrk" >&2; 
 out=$(mktemp -d /tmp/octavia-bench-dp.XXXXXX)
 pid=""
 cleanup() {
+  status=$?
+  if [ "$status" != 0 ] && [ -f "$out/octavia.log" ]; then
+    echo "--- last lines of the octavia log ---" >&2
+    grep -E "warn|fail|rror" "$out/octavia.log" | tail -5 | cut -c1-700 >&2
+  fi
   [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
   [ -f "$out/octavia.conf" ] && dotnet "$out/bin/octavia.dll" network clean --config-file "$out/octavia.conf" >/dev/null 2>&1 || true
   rm -rf "$out"

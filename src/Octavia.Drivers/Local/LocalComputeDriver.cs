@@ -46,7 +46,20 @@ public abstract class LocalComputeDriver(
 
     public string DirectoryOf(string computeId) => Path.GetFullPath(Path.Combine(defaults.Value.StatePath, "amp", computeId[Prefix.Length..]));
 
-    public string BasePathOf(string computeId) => Path.Combine(DirectoryOf(computeId), "lib");
+    /// <summary>
+    /// Where the agent keeps HAProxy's files: the amphora's directory, unless that is too long for the
+    /// unix sockets HAProxy makes in it (<c>&lt;base&gt;/&lt;lb id&gt;/master.sock</c> must fit in 97
+    /// characters), then a short directory under the temporary directory.
+    /// </summary>
+    public string BasePathOf(string computeId)
+    {
+        var directory = DirectoryOf(computeId);
+        return directory.Length + 1 + 36 + 1 + 11 <= 97
+            ? directory
+            : Path.Combine(Path.GetTempPath(), "octavia-amp", computeId[Prefix.Length..]);
+    }
+
+    public string AgentConfigOf(string computeId) => Path.Combine(DirectoryOf(computeId), "amphora-agent.conf");
 
     public async Task<AmphoraCompute> BuildAsync(AmphoraBuild request, CancellationToken cancellationToken)
     {
@@ -68,7 +81,7 @@ public abstract class LocalComputeDriver(
         }
 
         var directory = DirectoryOf(computeId);
-        WriteBootFiles(directory, request, port.IpAddress, management.HostAddress);
+        WriteBootFiles(directory, BasePathOf(computeId), request, port.IpAddress, management.HostAddress);
         if (!await IsRunningAsync(computeId, cancellationToken))
         {
             StartAgent(directory, ns);
@@ -85,10 +98,12 @@ public abstract class LocalComputeDriver(
         }
 
         await StopAsync(computeId, cancellationToken);
-        var directory = DirectoryOf(computeId);
-        if (Directory.Exists(directory))
+        foreach (var directory in new[] { DirectoryOf(computeId), BasePathOf(computeId) }.Distinct())
         {
-            Directory.Delete(directory, recursive: true);
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
         }
     }
 
@@ -96,9 +111,10 @@ public abstract class LocalComputeDriver(
 
     protected abstract Task StopAsync(string computeId, CancellationToken cancellationToken);
 
-    private void WriteBootFiles(string directory, AmphoraBuild request, string managementAddress, string? controllerAddress)
+    private void WriteBootFiles(string directory, string basePath, AmphoraBuild request, string managementAddress, string? controllerAddress)
     {
-        Directory.CreateDirectory(Path.Combine(directory, "lib"));
+        Directory.CreateDirectory(directory);
+        Directory.CreateDirectory(basePath);
         WriteSecret(Path.Combine(directory, "server.pem"), request.ServerPem);
         File.Copy(authority.PathOf(LocalCertificateAuthority.ClientCaCertFile), Path.Combine(directory, "client_ca.pem"), overwrite: true);
         var heartbeatKey = File.Exists(authority.PathOf(LocalCertificateAuthority.HeartbeatKeyFile))
@@ -117,7 +133,7 @@ public abstract class LocalComputeDriver(
             [haproxy_amphora]
             bind_host = {managementAddress}
             bind_port = {o.AgentPort}
-            base_path = {Path.Combine(directory, "lib")}
+            base_path = {basePath}
             haproxy_cmd = {o.HaproxyCommand}
 
             [health_manager]

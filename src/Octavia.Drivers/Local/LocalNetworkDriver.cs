@@ -200,6 +200,11 @@ public sealed class LocalNetworkDriver(
     public async Task DeallocateVipAsync(string loadBalancerId, string? vipPortId, CancellationToken cancellationToken)
     {
         // Only the port this driver made for the load balancer; a port the user brought stays.
+        foreach (var port in await PortsOfAsync(loadBalancerId, cancellationToken))
+        {
+            await ForgetNeighbourAsync(port, cancellationToken);
+        }
+
         await DbAsync(db => db.Ports.Where(p => p.DeviceId == loadBalancerId && p.DeviceOwner == VipOwner).ExecuteDeleteAsync(cancellationToken));
     }
 
@@ -224,7 +229,9 @@ public sealed class LocalNetworkDriver(
             }
         }
 
-        return ToPlugged(port, subnet, subnet.Network!);
+        var plugged = ToPlugged(port, subnet, subnet.Network!);
+        await ForgetNeighbourAsync(plugged, cancellationToken);
+        return plugged;
     }
 
     public async Task UnplugAsync(string portId, CancellationToken cancellationToken)
@@ -238,6 +245,14 @@ public sealed class LocalNetworkDriver(
         if (MakesLinks && port.HostLink is { } link)
         {
             await Links.DeleteAsync(link, cancellationToken);
+        }
+
+        foreach (var plugged in await PortsOfAsync(port.DeviceId, cancellationToken))
+        {
+            if (plugged.PortId == portId)
+            {
+                await ForgetNeighbourAsync(plugged, cancellationToken);
+            }
         }
 
         await DbAsync(db => db.Ports.Where(p => p.Id == portId).ExecuteDeleteAsync(cancellationToken));
@@ -254,6 +269,26 @@ public sealed class LocalNetworkDriver(
             select new { Port = p, Ip = ip, Subnet = s, Network = n }).ToListAsync(cancellationToken));
         return rows.Select(r => new PluggedPort(r.Port.Id, r.Network.Id, r.Subnet.Id, r.Port.MacAddress, r.Ip.IpAddress, r.Subnet.Cidr, r.Subnet.GatewayIp, r.Network.Mtu))
             .ToList();
+    }
+
+    /// <summary>
+    /// Drops the host's neighbour entry for a port's address on a host-joined network. Addresses are
+    /// reused (a new amphora takes the management address or VIP a deleted one had, with a new MAC), and a
+    /// stale entry would send the host's packets to the old MAC for seconds.
+    /// </summary>
+    private async Task ForgetNeighbourAsync(PluggedPort port, CancellationToken cancellationToken)
+    {
+        if (!MakesLinks)
+        {
+            return;
+        }
+
+        var bridge = await DbAsync(db => db.Networks.Where(n => n.Id == port.NetworkId && n.Subnets.Any(s => s.HostAddress != null))
+            .Select(n => n.BridgeName).FirstOrDefaultAsync(cancellationToken));
+        if (bridge is not null)
+        {
+            await HostCommand.RunAsync("ip", ["neigh", "flush", "to", port.IpAddress, "dev", bridge], cancellationToken);
+        }
     }
 
     /// <summary>The ports of <c>octavia server</c> backends, with their address and subnet.</summary>

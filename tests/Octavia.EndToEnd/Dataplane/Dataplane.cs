@@ -110,7 +110,7 @@ public sealed class Dataplane : ApiCalls, IAsyncLifetime
                 .Select(l => l.Split(':')[1].Trim().Split('@')[0]).Where(n => n.StartsWith("octavia-", StringComparison.Ordinal)).ToList();
             var haproxies = Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Where(p => p!.All(char.IsDigit))
                 .Select(p => ReadProc(p!, "cmdline").Replace('\0', ' ') + (ReadProc(p!, "stat").Split(' ').ElementAtOrDefault(2) == "Z" ? " (zombie)" : ""))
-                .Where(c => c.Contains("haproxy", StringComparison.Ordinal) && c.Contains("/amp/", StringComparison.Ordinal) && !c.EndsWith("(zombie)", StringComparison.Ordinal))
+                .Where(c => c.Contains("haproxy", StringComparison.Ordinal) && c.Contains("amp/", StringComparison.Ordinal) && !c.EndsWith("(zombie)", StringComparison.Ordinal))
                 .ToList();
             if ((ns.Count == 0 && haproxies.Count == 0) || attempt >= 30)
             {

@@ -168,8 +168,7 @@ public sealed class RestAmphoraDriver(
     public async Task UpdateAgentConfigAsync(string amphoraId, CancellationToken cancellationToken)
     {
         var amphora = await AmphoraAsync(amphoraId, cancellationToken);
-        var directory = Path.GetDirectoryName(compute.BasePathOf(amphora.ComputeId ?? ""));
-        var file = directory is null ? null : Path.Combine(directory, "amphora-agent.conf");
+        var file = compute is LocalComputeDriver local && amphora.ComputeId is { } computeId ? local.AgentConfigOf(computeId) : null;
         if (file is null || !File.Exists(file))
         {
             return;
