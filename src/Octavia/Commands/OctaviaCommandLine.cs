@@ -83,7 +83,8 @@ public static class OctaviaCommandLine
 
         try
         {
-            return await root.Parse(args).InvokeAsync();
+            // Our own handler below prints a one-line reason instead of a stack trace.
+            return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (Exception e) when (e is InvalidOperationException or FileNotFoundException or Microsoft.Extensions.Options.OptionsValidationException
             or Core.Drivers.NetworkDriverException)
