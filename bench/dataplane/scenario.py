@@ -60,6 +60,11 @@ def rss_kib(pid):
         return int(next(l for l in f if l.startswith("VmRSS")).split()[1])
 
 
+def private_kib(pid):
+    with open(f"/proc/{pid}/smaps_rollup") as f:
+        return sum(int(l.split()[1]) for l in f if l.startswith(("Private_Clean", "Private_Dirty")))
+
+
 rows = []
 
 # 1. POST -> ACTIVE of an empty load balancer, cold (a new amphora each time).
@@ -103,32 +108,66 @@ rows.append(("member added: ACTIVE -> first request served by it", f"{(t_seen - 
 rows.append(("member added: POST -> first request served by it", f"{(t_seen - t0) * 1000:.0f} ms", ""))
 
 # 4. Requests/s through the VIP vs straight to the same backend (on public-subnet, reachable from the host).
-listener2 = api("POST", "/v2/lbaas/listeners", {"listener": {"protocol": "HTTP", "protocol_port": 8080, "loadbalancer_id": lb["id"],
-    "default_pool": {"name": "pool2", "protocol": "HTTP", "lb_algorithm": "ROUND_ROBIN", "members": [{"address": "203.0.113.250", "protocol_port": 80, "subnet_id": public}]}}})
+listener2 = api("POST", "/v2/lbaas/listeners", {"listener": {"protocol": "HTTP", "protocol_port": 8080, "loadbalancer_id": lb["id"]}})["listener"]
+wait_active(lb["id"])
+pool2 = api("POST", "/v2/lbaas/pools", {"pool": {"protocol": "HTTP", "lb_algorithm": "ROUND_ROBIN", "listener_id": listener2["id"]}})["pool"]
+wait_active(lb["id"])
+api("POST", f"/v2/lbaas/pools/{pool2['id']}/members", {"member": {"address": "203.0.113.250", "protocol_port": 80, "subnet_id": public}})
 wait_active(lb["id"])
 vip8080 = f"http://{lb['vip_address']}:8080/"
 while get(vip8080) != "203.0.113.250:80":
     time.sleep(0.01)
 direct = wrk("http://203.0.113.250/")
 through = wrk(vip8080)
-cores = os.cpu_count()
-rows.append(("wrk -c32 straight to a backend", f"{direct:,.0f} req/s ({direct / cores:,.0f} per core)", ""))
-rows.append(("wrk -c32 through the VIP", f"{through:,.0f} req/s ({through / cores:,.0f} per core)", ""))
-rows.append(("VIP / direct", f"{through / direct:.2f}", ">= 0.45"))
 
-# 5. Memory of one amphora's processes.
+# For scale: a plain HAProxy (no logging, no state file, defaults) in the same amphora, same backend.
 amphora = api("GET", f"/v2/octavia/amphorae?loadbalancer_id={lb['id']}")["amphorae"][0]
 ns = "octavia-amp-" + amphora["id"].replace("-", "")[:8]
+plain_cfg = os.path.join(out, "plain-haproxy.cfg")
+with open(plain_cfg, "w") as f:
+    f.write(f"""global
+    maxconn 7980
+defaults
+    mode http
+    timeout connect 5s
+    timeout client 50s
+    timeout server 50s
+frontend plain
+    bind {lb['vip_address']}:8081
+    default_backend servers
+backend servers
+    server s1 203.0.113.250:80
+""")
+plain_pid = os.path.join(out, "plain-haproxy.pid")
+subprocess.run(["ip", "netns", "exec", ns, "haproxy", "-D", "-p", plain_pid, "-f", plain_cfg], check=True)
+try:
+    while get(f"http://{lb['vip_address']}:8081/") != "203.0.113.250:80":
+        time.sleep(0.01)
+    plain = wrk(f"http://{lb['vip_address']}:8081/")
+finally:
+    subprocess.run(["kill", open(plain_pid).read().strip()])
+
+cores = os.cpu_count()
+rows.append(("wrk -c32 straight to the backend", f"{direct:,.0f} req/s ({direct / cores:,.0f} per core)", ""))
+rows.append(("wrk -c32 through the VIP", f"{through:,.0f} req/s ({through / cores:,.0f} per core)", ""))
+rows.append(("wrk -c32 through a plain HAProxy, same amphora", f"{plain:,.0f} req/s ({plain / cores:,.0f} per core)", ""))
+rows.append(("VIP / direct", f"{through / direct:.2f}", ">= 0.45"))
+rows.append(("VIP / plain HAProxy", f"{through / plain:.2f}", ""))
+
+# 5. Memory of one amphora's processes: RSS, and the private part (what one more amphora costs;
+#    the rest is the runtime's and HAProxy's files, shared by every amphora on the host).
 pids = subprocess.run(["ip", "netns", "pids", ns], capture_output=True, text=True).stdout.split()
-agent = haproxy = 0
+agent = haproxy = agent_private = haproxy_private = 0
 for p in pids:
     comm = open(f"/proc/{p}/comm").read().strip()
     if comm == "haproxy":
         haproxy += rss_kib(p)
+        haproxy_private += private_kib(p)
     else:
         agent += rss_kib(p)
-rows.append(("RSS of the agent", f"{agent / 1024:.1f} MiB", "< 40 MiB"))
-rows.append(("RSS of HAProxy (master + worker)", f"{haproxy / 1024:.1f} MiB", ""))
+        agent_private += private_kib(p)
+rows.append(("RSS of the agent (private part)", f"{agent / 1024:.1f} MiB ({agent_private / 1024:.1f} MiB)", "< 40 MiB"))
+rows.append(("RSS of HAProxy, master + worker (private part)", f"{haproxy / 1024:.1f} MiB ({haproxy_private / 1024:.1f} MiB)", ""))
 
 width = max(len(r[0]) for r in rows)
 print(f"{'measure'.ljust(width)}  {'result':<32}  target")
