@@ -38,7 +38,8 @@ public sealed class ControllerWorkerOptions
     public const string SectionName = "controller_worker";
 
     /// <summary>Real amphorae by default: namespaces when running as root, plain processes otherwise.</summary>
-    [ConfigurationKeyName("compute_driver")] public string ComputeDriver { get; set; } =
+    [ConfigurationKeyName("compute_driver")]
+    public string ComputeDriver { get; set; } =
         Environment.IsPrivilegedProcess ? "compute_netns_driver" : "compute_process_driver";
 
     [ConfigurationKeyName("network_driver")] public string NetworkDriver { get; set; } = "network_local_driver";
