@@ -336,7 +336,8 @@ public sealed class LocalNetworkDriver(
         {
             var used = await DbAsync(db => db.IpAllocations.Where(a => a.SubnetId == subnet.Id).Select(a => a.IpAddress).ToListAsync(cancellationToken));
             var reserved = new HashSet<string>(used) { subnet.GatewayIp ?? "", subnet.HostAddress ?? "" };
-            var chosen = address ?? FirstFree(subnet, reserved)
+            // The lowest free address; after a collision, one of the first few, so that racing writers spread out.
+            var chosen = address ?? FirstFree(subnet, reserved, Random.Shared.Next(Math.Min(attempt, 16) + 1))
                 ?? throw new NetworkDriverException($"No more IP addresses available on subnet {subnet.Id}.");
             if (address is not null && reserved.Contains(address))
             {
@@ -365,7 +366,7 @@ public sealed class LocalNetworkDriver(
                 });
                 return port;
             }
-            catch (DbUpdateException) when (attempt < 8)
+            catch (DbUpdateException) when (attempt < 64)
             {
                 // Someone took the same address between our read and our insert: read again.
                 if (address is not null)
@@ -376,21 +377,27 @@ public sealed class LocalNetworkDriver(
         }
     }
 
-    private static string? FirstFree(Subnet subnet, HashSet<string> used)
+    /// <summary>The free address after <paramref name="skip"/> others (or the last free one), or null when none is free.</summary>
+    private static string? FirstFree(Subnet subnet, HashSet<string> used, int skip)
     {
         var cidr = Cidr.Parse(subnet.Cidr);
         var first = Cidr.ToNumber(IPAddress.Parse(subnet.AllocationStart));
         var last = Cidr.ToNumber(IPAddress.Parse(subnet.AllocationEnd));
+        string? found = null;
         for (var n = first; n <= last; n++)
         {
             var candidate = Cidr.FromNumber(n, cidr.Bits).ToString();
             if (!used.Contains(candidate))
             {
-                return candidate;
+                found = candidate;
+                if (skip-- == 0)
+                {
+                    break;
+                }
             }
         }
 
-        return null;
+        return found;
     }
 
     /// <summary>
