@@ -227,6 +227,32 @@ public sealed class TrafficBehaviourTests(Dataplane cloud)
     }
 
     [Fact]
+    public async Task HostApplication_IsReachableAsAMemberAtTheHostsPublicAddress()
+    {
+        // An application on the host itself, on the host's address on public (203.0.113.1).
+        var port = OctaviaProcess.FreePort();
+        using var application = OctaviaProcess.Start(null, "server", "serve", "--address", "203.0.113.1", "--port",
+            port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--name", "host-application");
+        await application.WaitForOutputAsync("Serving", TimeSpan.FromSeconds(10));
+        var created = await cloud.PostAsync("/v2/lbaas/loadbalancers", $$"""
+            {"loadbalancer": {"vip_subnet_id": "{{cloud.PublicSubnetId}}", "listeners": [{"protocol": "HTTP", "protocol_port": 80,
+              "default_pool": {"name": "pool1", "protocol": "HTTP", "lb_algorithm": "ROUND_ROBIN",
+                "members": [{"address": "203.0.113.1", "protocol_port": {{port}}, "subnet_id": "{{cloud.PublicSubnetId}}"}]} }]} }
+            """);
+        var lbId = created["loadbalancer"]!["id"]!.GetValue<string>();
+        try
+        {
+            await cloud.WaitForActiveAsync(lbId);
+            var counts = await Traffic.CountAsync($"http://{created["loadbalancer"]!["vip_address"]!.GetValue<string>()}/", 5);
+            Assert.True(counts.GetValueOrDefault("host-application") == 5, string.Join(", ", counts.Select(c => $"{c.Key} x{c.Value}")) + "\n" + application.Output);
+        }
+        finally
+        {
+            await DeleteAsync(lbId);
+        }
+    }
+
+    [Fact]
     public async Task InsertHeaders_AddForwardedForPortAndProto()
     {
         var (lbId, vip, _) = await CreateAsync(
