@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Octavia.Controller.Engine;
 using Octavia.Core.Drivers;
 using Octavia.Core.Model;
@@ -76,8 +77,11 @@ public static class AmphoraTasks
         foreach (var amphora in existing.Where(a => a.Status != AmphoraStatus.Allocated))
         {
             // The amphora's own certificate travels in its boot files, as upstream's config drive does.
+            var watch = System.Diagnostics.Stopwatch.StartNew();
             var certificate = certificates.Issue(amphora.Id);
+            var issued = watch.Elapsed;
             var built = await compute.BuildAsync(new AmphoraBuild(amphora.Id, certificate.Pem), ct);
+            var booted = watch.Elapsed;
             await c.DbAsync(db => db.Amphorae.Where(a => a.Id == amphora.Id).ExecuteUpdateAsync(x => x
                 .SetProperty(a => a.Status, AmphoraStatus.Booting)
                 .SetProperty(a => a.ComputeId, built.ComputeId)
@@ -85,6 +89,7 @@ public static class AmphoraTasks
                 .SetProperty(a => a.CertExpiration, certificate.NotAfter)
                 .SetProperty(a => a.UpdatedAt, c.Now), ct), ct);
             await amphoraDriver.WaitForAmphoraAsync(amphora.Id, ct);
+            var answered = watch.Elapsed;
             await c.DbAsync(db => db.Amphorae.Where(a => a.Id == amphora.Id).ExecuteUpdateAsync(x => x
                 .SetProperty(a => a.VrrpIp, lb.VipAddress)
                 .SetProperty(a => a.HaIp, lb.VipAddress)
@@ -92,6 +97,10 @@ public static class AmphoraTasks
                 .SetProperty(a => a.VrrpId, 1)
                 .SetProperty(a => a.VrrpPriority, a => a.Role == AmphoraStatus.RoleMaster ? 100 : a.Role == AmphoraStatus.RoleBackup ? 90 : (int?)null), ct), ct);
             await amphoraDriver.PlugVipAsync(amphora.Id, ct);
+            c.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AmphoraTasks)).LogInformation(
+                "Built amphora {Amphora} in {Total:F0} ms: certificate {Issued:F0}, compute {Booted:F0}, agent answering {Answered:F0}, VIP plugged {Plugged:F0}",
+                amphora.Id, watch.Elapsed.TotalMilliseconds, issued.TotalMilliseconds, (booted - issued).TotalMilliseconds,
+                (answered - booted).TotalMilliseconds, (watch.Elapsed - answered).TotalMilliseconds);
             await c.DbAsync(db => db.Amphorae.Where(a => a.Id == amphora.Id).ExecuteUpdateAsync(x => x
                 .SetProperty(a => a.Status, AmphoraStatus.Allocated)
                 .SetProperty(a => a.UpdatedAt, c.Now), ct), ct);

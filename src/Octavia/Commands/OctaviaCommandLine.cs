@@ -106,6 +106,9 @@ public static class OctaviaCommandLine
             {
                 await local.InitAsync(cancellationToken);
             }
+
+            // Created now, the certificate issuer has amphora keys ready before the first load balancer.
+            app.Services.GetRequiredService<Core.Drivers.IAmphoraCertificateIssuer>();
         }
 
         await app.RunAsync(cancellationToken);

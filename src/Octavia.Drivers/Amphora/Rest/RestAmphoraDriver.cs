@@ -62,7 +62,8 @@ public sealed class RestAmphoraDriver(
     public async Task WaitForAmphoraAsync(string amphoraId, CancellationToken cancellationToken)
     {
         using var client = ClientOf(await AmphoraAsync(amphoraId, cancellationToken));
-        // A local amphora answers within about a second of its boot: start polling at 20 ms.
+        // A local amphora's agent answers a few hundred milliseconds after it starts: poll often (a refused
+        // connection on this host costs next to nothing), so that ACTIVE follows the agent closely.
         await client.WaitUntilUpAsync(options.Value.ConnectionMaxRetries, TimeSpan.FromMilliseconds(20),
             TimeSpan.FromSeconds(options.Value.ConnectionRetryInterval), time, cancellationToken);
     }
@@ -186,11 +187,11 @@ public sealed class RestAmphoraOptions
 
     [Microsoft.Extensions.Configuration.ConfigurationKeyName("bind_port")] public int AgentPort { get; set; } = 9443;
 
-    /// <summary>Attempts to reach a booting agent; with the growing interval this is about a minute.</summary>
-    [Microsoft.Extensions.Configuration.ConfigurationKeyName("connection_max_retries")] public int ConnectionMaxRetries { get; set; } = 120;
+    /// <summary>Attempts to reach a booting agent: with the default interval about a minute.</summary>
+    [Microsoft.Extensions.Configuration.ConfigurationKeyName("connection_max_retries")] public int ConnectionMaxRetries { get; set; } = 1200;
 
-    /// <summary>Upper bound, in seconds, of the wait between attempts (they start at 20 ms and double).</summary>
-    [Microsoft.Extensions.Configuration.ConfigurationKeyName("connection_retry_interval")] public double ConnectionRetryInterval { get; set; } = 0.5;
+    /// <summary>Upper bound, in seconds, of the wait between attempts (they start at 20 ms and grow by half).</summary>
+    [Microsoft.Extensions.Configuration.ConfigurationKeyName("connection_retry_interval")] public double ConnectionRetryInterval { get; set; } = 0.05;
 
     [Microsoft.Extensions.Configuration.ConfigurationKeyName("rest_request_read_timeout")] public double RequestTimeout { get; set; } = 60;
 }

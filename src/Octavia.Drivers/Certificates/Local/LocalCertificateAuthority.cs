@@ -76,15 +76,19 @@ public sealed class LocalCertificateAuthority(string directory, TimeProvider tim
     /// An amphora's server certificate and key (PEM, concatenated, as upstream hands <c>server.pem</c> to the
     /// agent): RSA 2048, subject CN and SAN DNS = the amphora id, serverAuth + clientAuth, signed by the server CA.
     /// </summary>
-    public AmphoraCertificate IssueAmphoraCertificate(string amphoraId, TimeSpan validity)
+    /// <param name="key">A key made ahead of time (it is disposed), or null to make one now.</param>
+    public AmphoraCertificate IssueAmphoraCertificate(string amphoraId, TimeSpan validity, RSA? key = null)
     {
-        var (caCert, caKey) = Load(ServerCaCertFile, ServerCaKeyFile);
-        using (caCert)
-        using (caKey)
+        // Loaded once: importing an RSA private key checks it (primality tests), 50-250 ms here.
+        lock (_serverCaLock)
         {
-            return Issue(caCert, caKey, amphoraId, validity, serverAuth: true);
+            _serverCa ??= Load(ServerCaCertFile, ServerCaKeyFile);
+            return Issue(_serverCa.Value.Cert, _serverCa.Value.Key, amphoraId, validity, serverAuth: true, key);
         }
     }
+
+    private readonly Lock _serverCaLock = new();
+    private (X509Certificate2 Cert, RSA Key)? _serverCa;
 
     private (X509Certificate2 Cert, RSA Key) CreateCa(string name)
     {
@@ -97,9 +101,9 @@ public sealed class LocalCertificateAuthority(string directory, TimeProvider tim
         return (request.CreateSelfSigned(now.AddMinutes(-5), now + CaValidity), key);
     }
 
-    private AmphoraCertificate Issue(X509Certificate2 caCert, RSA caKey, string commonName, TimeSpan validity, bool serverAuth)
+    private AmphoraCertificate Issue(X509Certificate2 caCert, RSA caKey, string commonName, TimeSpan validity, bool serverAuth, RSA? madeKey = null)
     {
-        using var key = RSA.Create(2048);
+        using var key = madeKey ?? RSA.Create(2048);
         var request = new CertificateRequest($"CN={commonName}", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(
