@@ -2,10 +2,14 @@
 # bench/dataplane: real amphorae (netns compute, local network, REST agent, HAProxy) on this host.
 # Builds a Release octavia, starts `octavia all` with a fresh state directory on a free loopback port,
 # measures, prints a table, then removes everything it made (`octavia network clean`). Needs root and wrk.
-#   bash bench/dataplane/run.sh [seconds-per-wrk-run]
+#   bash bench/dataplane/run.sh [seconds-per-wrk-run] [log]
+# "log" sets [haproxy_amphora] connection_logging = true (a log line per connection; off by default for
+# local amphorae, which have no syslog to read it).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 duration=${1:-10}
+logging=""
+[ "${2:-}" = log ] && logging=true
 command -v wrk >/dev/null || { echo "wrk is required: apt-get install wrk" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || { echo "bench/dataplane needs root (network namespaces)" >&2; exit 1; }
 
@@ -36,6 +40,7 @@ compute_driver = compute_netns_driver
 network_driver = network_local_driver
 amphora_driver = amphora_haproxy_rest_driver
 CONF
+[ -n "$logging" ] && printf '[haproxy_amphora]\nconnection_logging = %s\n' "$logging" >> "$out/octavia.conf"
 octavia() { dotnet "$out/bin/octavia.dll" "$@" --config-file "$out/octavia.conf"; }
 dotnet "$out/bin/octavia.dll" all --config-file "$out/octavia.conf" > "$out/octavia.log" 2>&1 &
 pid=$!

@@ -85,6 +85,13 @@ public sealed class HaproxyAmphoraOptions
     [ConfigurationKeyName("timeout_member_data")] public int TimeoutMemberData { get; set; } = 50000;
     [ConfigurationKeyName("timeout_tcp_inspect")] public int TimeoutTcpInspect { get; set; }
     [ConfigurationKeyName("default_connection_limit")] public int DefaultConnectionLimit { get; set; } = 50000;
+
+    /// <summary>
+    /// Whether HAProxy logs every connection (upstream's key). Unset: off for local amphorae (netns,
+    /// process), which have no syslog reading HAProxy's log socket, so the line costs about 15 % of the
+    /// throughput and reaches nobody (docs/decisions.md); on for every other compute driver, as upstream.
+    /// </summary>
+    [ConfigurationKeyName("connection_logging")] public bool? ConnectionLogging { get; set; }
 }
 
 /// <summary>The <c>[networking]</c> keys the API checks.</summary>

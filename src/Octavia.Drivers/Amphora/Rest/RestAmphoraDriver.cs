@@ -132,6 +132,7 @@ public sealed class RestAmphoraDriver(
             BasePath = basePath,
             CertDirectory = Path.Combine(basePath, "certs"),
             DefaultConnectionLimit = haproxy.Value.DefaultConnectionLimit,
+            ConnectionLogging = haproxy.Value.ConnectionLogging ?? compute is not LocalComputeDriver,
         };
     }
 
