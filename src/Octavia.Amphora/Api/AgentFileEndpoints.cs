@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Octavia.Core.Security;
 
 namespace Octavia.Amphora.Api;
 
@@ -27,7 +28,7 @@ public static class AgentFileEndpoints
                 return AgentResults.Message(400, "Invalid request", $"Not a PEM certificate with its key: {e.Message}");
             }
 
-            await ReplaceAsync(serverCertificateFile, pem, http.RequestAborted);
+            await SecretFile.WriteAsync(serverCertificateFile, System.Text.Encoding.UTF8.GetBytes(pem), http.RequestAborted);
             return AgentResults.Message(202, "OK");
         });
         app.MapPut($"/{AmphoraAgentHost.ApiVersion}/config", async (HttpContext http) =>
@@ -39,7 +40,7 @@ public static class AgentFileEndpoints
 
             try
             {
-                await ReplaceAsync(configFile, await ReadAsync(http), http.RequestAborted);
+                await SecretFile.WriteAsync(configFile, System.Text.Encoding.UTF8.GetBytes(await ReadAsync(http)), http.RequestAborted);
             }
             catch (IOException e)
             {
@@ -54,25 +55,5 @@ public static class AgentFileEndpoints
     {
         using var reader = new StreamReader(http.Request.Body);
         return await reader.ReadToEndAsync(http.RequestAborted);
-    }
-
-    /// <summary>Written beside the target with mode 0600 from the start, then renamed over it: no reader sees half a file.</summary>
-    private static async Task ReplaceAsync(string file, string text, CancellationToken cancellationToken)
-    {
-        var temporary = file + ".new";
-        var options = new FileStreamOptions
-        {
-            Mode = FileMode.Create,
-            Access = FileAccess.Write,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        };
-        await using (var stream = new FileStream(temporary, options))
-        await using (var writer = new StreamWriter(stream))
-        {
-            await writer.WriteAsync(text.AsMemory(), cancellationToken);
-        }
-
-        File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        File.Move(temporary, file, overwrite: true);
     }
 }

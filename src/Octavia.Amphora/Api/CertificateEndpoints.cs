@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Octavia.Core.Security;
 
 namespace Octavia.Amphora.Api;
 
@@ -40,18 +41,7 @@ public static partial class CertificateEndpoints
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
         using var buffer = new MemoryStream();
         await http.Request.Body.CopyToAsync(buffer, http.RequestAborted);
-        var fileOptions = new FileStreamOptions
-        {
-            Mode = FileMode.Create,
-            Access = FileAccess.Write,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        };
-        await using (var stream = new FileStream(file, fileOptions))
-        {
-            await stream.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), http.RequestAborted);
-        }
-
-        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        await SecretFile.WriteAsync(file, buffer.GetBuffer().AsMemory(0, (int)buffer.Length), http.RequestAborted);
         http.Response.Headers.ETag = Convert.ToHexStringLower(MD5.HashData(buffer.ToArray()));
         return Results.Json(new Dictionary<string, string> { ["message"] = "OK" });
     }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Octavia.Core.Configuration;
 using Octavia.Core.Drivers;
+using Octavia.Core.Security;
 using Octavia.Drivers.Certificates.Local;
 
 namespace Octavia.Drivers.Local;
@@ -115,13 +116,13 @@ public abstract class LocalComputeDriver(
     {
         Directory.CreateDirectory(directory);
         Directory.CreateDirectory(basePath);
-        WriteSecret(Path.Combine(directory, "server.pem"), request.ServerPem);
+        SecretFile.Write(Path.Combine(directory, "server.pem"), request.ServerPem);
         File.Copy(authority.PathOf(LocalCertificateAuthority.ClientCaCertFile), Path.Combine(directory, "client_ca.pem"), overwrite: true);
         var heartbeatKey = File.Exists(authority.PathOf(LocalCertificateAuthority.HeartbeatKeyFile))
             ? File.ReadAllText(authority.PathOf(LocalCertificateAuthority.HeartbeatKeyFile)).Trim()
             : "";
         var o = options.Value;
-        WriteSecret(Path.Combine(directory, "amphora-agent.conf"), $"""
+        SecretFile.Write(Path.Combine(directory, "amphora-agent.conf"), $"""
             [DEFAULT]
             state_path = {directory}
 
@@ -143,34 +144,15 @@ public abstract class LocalComputeDriver(
             """);
     }
 
-    private static void WriteSecret(string path, string content)
-    {
-        using (var stream = new FileStream(path, new FileStreamOptions
-        {
-            Mode = FileMode.Create,
-            Access = FileAccess.Write,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        }))
-        using (var writer = new StreamWriter(stream))
-        {
-            writer.Write(content);
-        }
-
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-    }
-
     /// <summary>The agent, in a session of its own (it must outlive the controller), its output appended to agent.log.</summary>
     private void StartAgent(string directory, string? ns)
     {
         var pid = OctaviaExecutable.StartDetached(ns,
-            [.. AgentCommand(), "amphora-agent", "--config-file", Path.Combine(directory, "amphora-agent.conf")],
+            [.. OctaviaExecutable.Command(options.Value.AgentCommand), "amphora-agent", "--config-file", Path.Combine(directory, "amphora-agent.conf")],
             directory, Path.Combine(directory, "agent.log"));
         File.WriteAllText(Path.Combine(directory, "agent.pid"), pid.ToString(CultureInfo.InvariantCulture));
         logger.LogInformation("Started amphora agent (pid {Pid}) in {Directory}", pid, directory);
     }
-
-    /// <summary>How to run <c>octavia</c>: the configured command, or this very executable.</summary>
-    public IReadOnlyList<string> AgentCommand() => OctaviaExecutable.Command(options.Value.AgentCommand);
 
     /// <summary>Kills the HAProxy masters the agent started (their pid files) for amphorae without a namespace to empty.</summary>
     protected static void KillHaproxies(string basePath)

@@ -200,9 +200,9 @@ public sealed class LocalNetworkDriver(
     public async Task DeallocateVipAsync(string loadBalancerId, string? vipPortId, CancellationToken cancellationToken)
     {
         // Only the port this driver made for the load balancer; a port the user brought stays.
-        foreach (var port in await PortsOfAsync(loadBalancerId, cancellationToken))
+        foreach (var row in await PortRowsAsync(p => p.DeviceId == loadBalancerId && p.DeviceOwner == VipOwner, cancellationToken))
         {
-            await ForgetNeighbourAsync(port, cancellationToken);
+            await ForgetNeighbourAsync(row, cancellationToken);
         }
 
         await DbAsync(db => db.Ports.Where(p => p.DeviceId == loadBalancerId && p.DeviceOwner == VipOwner).ExecuteDeleteAsync(cancellationToken));
@@ -216,78 +216,70 @@ public sealed class LocalNetworkDriver(
             .FirstOrDefaultAsync(p => p.DeviceId == request.DeviceId && p.FixedIps.Any(ip => ip.SubnetId == subnet.Id), cancellationToken));
         port ??= await CreatePortAsync(subnet, request.Name, request.DeviceId, request.DeviceOwner, subnet.ProjectId, request.Address, cancellationToken);
 
+        var bridge = subnet.Network!.BridgeName;
         if (MakesLinks && request.Namespace is { } ns)
         {
-            await EnsureBridgeOfAsync(subnet.NetworkId, cancellationToken);
+            // Made by network init; made again only if it went missing (a reboot, a clean by hand).
+            if (!await Links.ExistsAsync(bridge, cancellationToken))
+            {
+                await EnsureBridgeOfAsync(subnet.NetworkId, cancellationToken);
+            }
+
             var hostLink = "octavia-v" + port.Id.Replace("-", "", StringComparison.Ordinal)[..6];
             var inside = request.InterfaceName ?? "octavia-p" + port.Id.Replace("-", "", StringComparison.Ordinal)[..6];
             if (port.HostLink is null || !await Links.ExistsAsync(port.HostLink, cancellationToken))
             {
-                await Links.AddVethIntoNamespaceAsync(hostLink, subnet.Network!.BridgeName, subnet.Network.Mtu, ns, inside, port.MacAddress, cancellationToken);
+                await Links.AddVethIntoNamespaceAsync(hostLink, bridge, subnet.Network.Mtu, ns, inside, port.MacAddress, cancellationToken);
                 var portId = port.Id;
                 await DbAsync(db => db.Ports.Where(p => p.Id == portId).ExecuteUpdateAsync(x => x.SetProperty(p => p.HostLink, hostLink), cancellationToken));
             }
         }
 
-        var plugged = ToPlugged(port, subnet, subnet.Network!);
-        await ForgetNeighbourAsync(plugged, cancellationToken);
+        var plugged = ToPlugged(port, subnet, subnet.Network);
+        await ForgetNeighbourAsync(new PortRow(plugged, port.HostLink, bridge, subnet.HostAddress is not null), cancellationToken);
         return plugged;
     }
 
     public async Task UnplugAsync(string portId, CancellationToken cancellationToken)
     {
-        var port = await DbAsync(db => db.Ports.FirstOrDefaultAsync(p => p.Id == portId, cancellationToken));
-        if (port is null)
+        foreach (var row in await PortRowsAsync(p => p.Id == portId, cancellationToken))
         {
-            return;
-        }
-
-        if (MakesLinks && port.HostLink is { } link)
-        {
-            await Links.DeleteAsync(link, cancellationToken);
-        }
-
-        foreach (var plugged in await PortsOfAsync(port.DeviceId, cancellationToken))
-        {
-            if (plugged.PortId == portId)
+            if (MakesLinks && row.HostLink is { } link)
             {
-                await ForgetNeighbourAsync(plugged, cancellationToken);
+                await Links.DeleteAsync(link, cancellationToken);
             }
+
+            await ForgetNeighbourAsync(row, cancellationToken);
         }
 
         await DbAsync(db => db.Ports.Where(p => p.Id == portId).ExecuteDeleteAsync(cancellationToken));
     }
 
-    public async Task<IReadOnlyList<PluggedPort>> PortsOfAsync(string deviceId, CancellationToken cancellationToken)
-    {
-        var rows = await DbAsync(db => (
-            from p in db.Ports
+    public async Task<IReadOnlyList<PluggedPort>> PortsOfAsync(string deviceId, CancellationToken cancellationToken) =>
+        (await PortRowsAsync(p => p.DeviceId == deviceId, cancellationToken)).Select(r => r.Port).ToList();
+
+    /// <summary>A port's address with what its removal needs: the host-side link, the bridge, whether the host is on that subnet.</summary>
+    private sealed record PortRow(PluggedPort Port, string? HostLink, string Bridge, bool HostJoined);
+
+    private Task<List<PortRow>> PortRowsAsync(System.Linq.Expressions.Expression<Func<Port, bool>> which, CancellationToken cancellationToken) =>
+        DbAsync(db => (
+            from p in db.Ports.Where(which)
             from ip in p.FixedIps
             join s in db.Subnets on ip.SubnetId equals s.Id
             join n in db.Networks on s.NetworkId equals n.Id
-            where p.DeviceId == deviceId
-            select new { Port = p, Ip = ip, Subnet = s, Network = n }).ToListAsync(cancellationToken));
-        return rows.Select(r => new PluggedPort(r.Port.Id, r.Network.Id, r.Subnet.Id, r.Port.MacAddress, r.Ip.IpAddress, r.Subnet.Cidr, r.Subnet.GatewayIp, r.Network.Mtu))
-            .ToList();
-    }
+            select new PortRow(new PluggedPort(p.Id, n.Id, s.Id, p.MacAddress, ip.IpAddress, s.Cidr, s.GatewayIp, n.Mtu), p.HostLink, n.BridgeName,
+                s.HostAddress != null)).ToListAsync(cancellationToken));
 
     /// <summary>
-    /// Drops the host's neighbour entry for a port's address on a host-joined network. Addresses are
+    /// Drops the host's neighbour entry for a port's address on a subnet the host is on. Addresses are
     /// reused (a new amphora takes the management address or VIP a deleted one had, with a new MAC), and a
     /// stale entry would send the host's packets to the old MAC for seconds.
     /// </summary>
-    private async Task ForgetNeighbourAsync(PluggedPort port, CancellationToken cancellationToken)
+    private async Task ForgetNeighbourAsync(PortRow row, CancellationToken cancellationToken)
     {
-        if (!MakesLinks)
+        if (MakesLinks && row.HostJoined)
         {
-            return;
-        }
-
-        var bridge = await DbAsync(db => db.Networks.Where(n => n.Id == port.NetworkId && n.Subnets.Any(s => s.HostAddress != null))
-            .Select(n => n.BridgeName).FirstOrDefaultAsync(cancellationToken));
-        if (bridge is not null)
-        {
-            await HostCommand.RunAsync("ip", ["neigh", "flush", "to", port.IpAddress, "dev", bridge], cancellationToken);
+            await HostCommand.RunAsync("ip", ["neigh", "flush", "to", row.Port.IpAddress, "dev", row.Bridge], cancellationToken);
         }
     }
 

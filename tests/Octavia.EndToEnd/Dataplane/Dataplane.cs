@@ -77,8 +77,11 @@ public sealed class Dataplane : ApiCalls, IAsyncLifetime
             "dotnet", OctaviaProcess.OctaviaDll, "server", "serve", "--address", address, "--port", p, "--protocol", "tcp");
     }
 
-    private static string SubnetId(string table, string name) =>
-        table.Split('\n').Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).First(c => c.Length > 3 && c[2] == name)[3];
+    private static string SubnetId(string table, string name) => SubnetRow(table, name)[3];
+
+    /// <summary>The row of <c>octavia network list</c> for a subnet: network, network id, subnet, subnet id, cidr, bridge, host address.</summary>
+    public static string[] SubnetRow(string table, string name) =>
+        table.Split('\n').Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).First(c => c.Length > 4 && c[2] == name);
 
     public async ValueTask DisposeAsync()
     {

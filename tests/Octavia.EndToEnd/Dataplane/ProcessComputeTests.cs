@@ -28,7 +28,7 @@ public sealed class ProcessComputeTests
         await OctaviaProcess.WaitForApiAsync(api, octavia);
         var (code, networks) = await OctaviaProcess.RunAsync(dir.ConfigFile, "network", "list");
         Assert.True(code == 0, networks);
-        var publicSubnet = networks.Split('\n').Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).First(c => c.Length > 4 && c[2] == "public-subnet");
+        var publicSubnet = Dataplane.SubnetRow(networks, "public-subnet");
         Assert.Equal("127.203.113.0/24", publicSubnet[4]);
 
         var cloud = new ApiCalls(api, () => octavia.Output);

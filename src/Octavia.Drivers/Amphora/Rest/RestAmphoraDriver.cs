@@ -99,9 +99,9 @@ public sealed class RestAmphoraDriver(
             .Where(a => a.LoadBalancerId == loadBalancerId && a.Status == AmphoraStatus.Allocated).ToListAsync(cancellationToken));
         foreach (var amphora in amphorae)
         {
-            await PlugMemberSubnetsAsync(lb, amphora, cancellationToken);
-            var config = HaproxyConfigRenderer.Render(lb, RenderOptionsFor(amphora));
             using var client = ClientOf(amphora);
+            await PlugMemberSubnetsAsync(lb, amphora, client, cancellationToken);
+            var config = HaproxyConfigRenderer.Render(lb, RenderOptionsFor(amphora));
             if (!config.Contains("\nfrontend ", StringComparison.Ordinal))
             {
                 // Nothing left to serve: HAProxy goes, as upstream's DELETE /listeners/<lb> does.
@@ -140,7 +140,7 @@ public sealed class RestAmphoraDriver(
     /// Every subnet a member of the load balancer is on gets a NIC in the amphora (upstream: a Neutron
     /// port plus <c>POST /plug/network</c>); a NIC no member needs any more is removed.
     /// </summary>
-    private async Task PlugMemberSubnetsAsync(LoadBalancer lb, Core.Model.Amphora amphora, CancellationToken cancellationToken)
+    private async Task PlugMemberSubnetsAsync(LoadBalancer lb, Core.Model.Amphora amphora, AmphoraAgentClient client, CancellationToken cancellationToken)
     {
         var ns = compute.NamespaceOf(amphora.ComputeId ?? "");
         if (ns is null)
@@ -153,7 +153,6 @@ public sealed class RestAmphoraDriver(
             .Where(m => m.ProvisioningStatus != ProvisioningStatus.PendingDelete && m.SubnetId is not null && m.SubnetId != lb.VipSubnetId)
             .Select(m => m.SubnetId!).ToHashSet();
         var ports = await network.PortsOfAsync(amphora.Id, cancellationToken);
-        using var client = ClientOf(amphora);
         foreach (var subnetId in needed)
         {
             var port = await network.PlugAsync(new PlugRequest(amphora.Id, LocalNetworkDriver.AmphoraOwner, "octavia-amp-member-" + amphora.Id, subnetId, ns),

@@ -24,9 +24,9 @@ public sealed class LocalAmphoraCertificateIssuer : IAmphoraCertificateIssuer
 {
     private const int ReadyKeys = 2;
     private static readonly TimeSpan RefillDelay = TimeSpan.FromSeconds(2);
-    private static readonly Lock InitializeLock = new();
     private readonly ConcurrentQueue<RSA> _keys = new();
     private readonly LocalCertificateAuthority _authority;
+    private readonly Lazy<IReadOnlyList<string>> _initialized;
     private readonly IOptions<CertificateOptions> _options;
     private int _making;
 
@@ -34,16 +34,14 @@ public sealed class LocalAmphoraCertificateIssuer : IAmphoraCertificateIssuer
     {
         _authority = authority;
         _options = options;
+        _initialized = new(authority.Initialize);
         Refill(TimeSpan.Zero);
     }
 
     public IssuedCertificate Issue(string amphoraId)
     {
-        lock (InitializeLock)
-        {
-            _authority.Initialize();
-        }
-
+        // The CAs once per process (as `octavia certs init` does), not a look at their files per amphora.
+        _ = _initialized.Value;
         _keys.TryDequeue(out var key);
         var issued = _authority.IssueAmphoraCertificate(amphoraId, TimeSpan.FromSeconds(_options.Value.CertValidityTime), key);
 

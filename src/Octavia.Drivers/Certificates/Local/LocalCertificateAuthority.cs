@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Octavia.Core.Security;
 
 namespace Octavia.Drivers.Certificates.Local;
 
@@ -142,24 +143,7 @@ public sealed class LocalCertificateAuthority(string directory, TimeProvider tim
 
     private void WritePublic(string file, string pem) => File.WriteAllText(PathOf(file), pem + "\n");
 
-    /// <summary>Creates the file 0600 before any secret byte is written to it.</summary>
-    private void WriteSecret(string file, string content)
-    {
-        var path = PathOf(file);
-        var options = new FileStreamOptions
-        {
-            Mode = FileMode.Create,
-            Access = FileAccess.Write,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        };
-        using (var stream = new FileStream(path, options))
-        using (var writer = new StreamWriter(stream))
-        {
-            writer.Write(content);
-        }
-
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-    }
+    private void WriteSecret(string file, string content) => SecretFile.Write(PathOf(file), content);
 
     private static DateTimeOffset Truncate(DateTimeOffset t) => new(t.Year, t.Month, t.Day, t.Hour, t.Minute, t.Second, TimeSpan.Zero);
 }
