@@ -27,6 +27,7 @@ public abstract class OctaviaDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<AvailabilityZoneProfile> AvailabilityZoneProfiles => Set<AvailabilityZoneProfile>();
     public DbSet<Amphora> Amphorae => Set<Amphora>();
     public DbSet<ListenerStatistics> ListenerStatistics => Set<ListenerStatistics>();
+    public DbSet<AmphoraHealth> AmphoraHealth => Set<AmphoraHealth>();
     public DbSet<Job> Jobs => Set<Job>();
     public DbSet<Network> Networks => Set<Network>();
     public DbSet<Subnet> Subnets => Set<Subnet>();
@@ -124,6 +125,12 @@ public abstract class OctaviaDbContext(DbContextOptions options) : DbContext(opt
         {
             b.ToTable("listener_statistics");
             b.HasKey(x => new { x.ListenerId, x.AmphoraId });
+        });
+        modelBuilder.Entity<AmphoraHealth>(b =>
+        {
+            b.ToTable("amphora_health");
+            b.HasKey(x => x.AmphoraId);
+            b.HasIndex(x => new { x.Busy, x.LastUpdate });
         });
         modelBuilder.Entity<Job>(b =>
         {

@@ -138,3 +138,70 @@ public sealed class NoopDriverOptions
     /// <summary>Seconds each no-op compute build and each no-op configuration push takes.</summary>
     [ConfigurationKeyName("delay")] public double Delay { get; set; }
 }
+
+/// <summary>The <c>[health_manager]</c> section (reference/health.md §1), read by the health manager and the agent.</summary>
+public sealed class HealthManagerOptions
+{
+    public const string SectionName = "health_manager";
+
+    /// <summary>
+    /// The address the heartbeat receiver listens on. Empty: the host's address on the local management
+    /// network when the <c>local</c> network driver is in use (amphorae reach the host there), else 127.0.0.1.
+    /// </summary>
+    [ConfigurationKeyName("bind_ip")] public string BindIp { get; set; } = "";
+
+    [ConfigurationKeyName("bind_port")] public int BindPort { get; set; } = 5555;
+
+    /// <summary>
+    /// Comma-separated <c>ip:port</c> receivers an amphora sends its heartbeats to, one per heartbeat in turn.
+    /// Empty on the controller: the compute driver gives each amphora the receiver's own address.
+    /// </summary>
+    [ConfigurationKeyName("controller_ip_port_list")] public string ControllerIpPortList { get; set; } = "";
+
+    /// <summary>Seconds between two heartbeats of one amphora.</summary>
+    [ConfigurationKeyName("heartbeat_interval")] public double HeartbeatInterval { get; set; } = 10;
+
+    /// <summary>The HMAC key of heartbeats. Empty: the key <c>octavia certs init</c> made (<c>$state_path/certs/heartbeat.key</c>).</summary>
+    [ConfigurationKeyName("heartbeat_key")] public string HeartbeatKey { get; set; } = "";
+
+    /// <summary>Seconds without an accepted heartbeat after which an amphora is stale and failed over.</summary>
+    [ConfigurationKeyName("heartbeat_timeout")] public double HeartbeatTimeout { get; set; } = 60;
+
+    /// <summary>Seconds between two scans for stale amphorae.</summary>
+    [ConfigurationKeyName("health_check_interval")] public double HealthCheckInterval { get; set; } = 3;
+
+    /// <summary>Failovers one scan starts at most.</summary>
+    [ConfigurationKeyName("failover_threads")] public int FailoverThreads { get; set; } = 10;
+
+    /// <summary>When this many amphorae are stale at once, none is failed over: they go FAILOVER_STOPPED. Unset: no limit.</summary>
+    [ConfigurationKeyName("failover_threshold")] public int? FailoverThreshold { get; set; }
+
+    /// <summary>If above zero, the receive buffer (SO_RCVBUF) of the heartbeat socket in bytes.</summary>
+    [ConfigurationKeyName("sock_rlimit")] public int SockRlimit { get; set; }
+}
+
+/// <summary>The <c>[house_keeping]</c> section (reference/controller.md §4-§5).</summary>
+public sealed class HouseKeepingOptions
+{
+    public const string SectionName = "house_keeping";
+
+    /// <summary>READY amphorae kept booted ahead of time; a load balancer create takes one instead of booting.</summary>
+    [ConfigurationKeyName("spare_amphora_pool_size")] public int SpareAmphoraPoolSize { get; set; }
+
+    [ConfigurationKeyName("spare_check_interval")] public double SpareCheckInterval { get; set; } = 30;
+
+    [ConfigurationKeyName("cleanup_interval")] public double CleanupInterval { get; set; } = 30;
+
+    /// <summary>Seconds a DELETED amphora row is kept.</summary>
+    [ConfigurationKeyName("amphora_expiry_age")] public double AmphoraExpiryAge { get; set; } = 604800;
+
+    /// <summary>Seconds a DELETED load balancer row is kept.</summary>
+    [ConfigurationKeyName("load_balancer_expiry_age")] public double LoadBalancerExpiryAge { get; set; } = 604800;
+
+    [ConfigurationKeyName("cert_interval")] public double CertInterval { get; set; } = 3600;
+
+    /// <summary>An amphora certificate that expires within this many seconds is replaced.</summary>
+    [ConfigurationKeyName("cert_expiry_buffer")] public double CertExpiryBuffer { get; set; } = 1209600;
+
+    [ConfigurationKeyName("cert_rotate_threads")] public int CertRotateThreads { get; set; } = 10;
+}

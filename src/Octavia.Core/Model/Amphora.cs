@@ -35,3 +35,15 @@ public sealed class ListenerStatistics
     public long TotalConnections { get; set; }
     public long RequestErrors { get; set; }
 }
+
+/// <summary>
+/// When an amphora's last accepted heartbeat arrived (reference/health.md §4.2, §5). The row appears with the
+/// first accepted heartbeat, so an amphora that never reported is never failed over; <see cref="Busy"/> keeps
+/// the stale-amphora scan off an amphora a flow is already replacing or deleting.
+/// </summary>
+public sealed class AmphoraHealth
+{
+    public required string AmphoraId { get; set; }
+    public DateTime LastUpdate { get; set; }
+    public bool Busy { get; set; }
+}

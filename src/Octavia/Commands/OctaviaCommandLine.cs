@@ -22,7 +22,7 @@ public static class OctaviaCommandLine
         var root = new RootCommand("Octavia load-balancing-as-a-service, reimplemented in C#.");
         root.Options.Add(configFile);
 
-        var all = new Command("all", "Run every role in one process (API and worker), migrating the database first.");
+        var all = new Command("all", "Run every role in one process (API, worker, health manager, housekeeping), migrating the database first.");
         all.SetAction((result, ct) => RunWebAsync(result.GetValue(configFile), OctaviaRoles.All, migrate: true, ct));
         root.Subcommands.Add(all);
 
@@ -30,14 +30,24 @@ public static class OctaviaCommandLine
         api.SetAction((result, ct) => RunWebAsync(result.GetValue(configFile), OctaviaRoles.Api, migrate: false, ct));
         root.Subcommands.Add(api);
 
-        var worker = new Command("worker", "Run the worker: claim jobs and run their flows.");
-        worker.SetAction(async (result, ct) =>
+        foreach (var (name, role, description) in new[]
         {
-            using var host = OctaviaHost.BuildWorker(OctaviaConfiguration.Build(result.GetValue(configFile)));
-            await host.RunAsync(ct);
-            return 0;
-        });
-        root.Subcommands.Add(worker);
+            ("worker", OctaviaRoles.Worker, "Run the worker: claim jobs and run their flows."),
+            ("health-manager", OctaviaRoles.HealthManager,
+                "Run the health manager: receive heartbeats on [health_manager] bind_ip:bind_port, update statuses and statistics, fail over stale amphorae."),
+            ("housekeeping", OctaviaRoles.Housekeeping,
+                "Run housekeeping: keep the spare amphora pool filled, purge deleted rows, rotate amphora certificates."),
+        })
+        {
+            var command = new Command(name, description);
+            command.SetAction(async (result, ct) =>
+            {
+                using var host = OctaviaHost.BuildWorker(OctaviaConfiguration.Build(result.GetValue(configFile)), roles: role);
+                await host.RunAsync(ct);
+                return 0;
+            });
+            root.Subcommands.Add(command);
+        }
 
         var db = new Command("db", "Database operations.");
         var upgrade = new Command("upgrade", "Apply every pending migration to the configured database (SQLite or PostgreSQL).");

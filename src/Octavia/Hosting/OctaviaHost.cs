@@ -10,6 +10,8 @@ using Octavia.Controller.Worker;
 using Octavia.Core.Configuration;
 using Octavia.Db;
 using Octavia.Drivers.Hosting;
+using Octavia.Health;
+using Octavia.Housekeeping;
 
 namespace Octavia.Hosting;
 
@@ -19,7 +21,9 @@ public enum OctaviaRoles
 {
     Api = 1,
     Worker = 2,
-    All = Api | Worker,
+    HealthManager = 4,
+    Housekeeping = 8,
+    All = Api | Worker | HealthManager | Housekeeping,
 }
 
 /// <summary>Composes the roles of the <c>octavia</c> executable into one host.</summary>
@@ -56,13 +60,13 @@ public static class OctaviaHost
         return app;
     }
 
-    /// <summary>Builds a host without a web server, for the worker role alone.</summary>
-    public static IHost BuildWorker(IConfigurationRoot configuration, Action<ILoggingBuilder>? logging = null)
+    /// <summary>Builds a host without a web server, for roles other than the API (worker, health manager, housekeeping).</summary>
+    public static IHost BuildWorker(IConfigurationRoot configuration, Action<ILoggingBuilder>? logging = null, OctaviaRoles roles = OctaviaRoles.Worker)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddConfiguration(configuration);
         ConfigureLogging(builder.Logging, logging);
-        ConfigureServices(builder.Services, configuration, OctaviaRoles.Worker);
+        ConfigureServices(builder.Services, configuration, roles);
         return builder.Build();
     }
 
@@ -110,6 +114,16 @@ public static class OctaviaHost
         if (roles.HasFlag(OctaviaRoles.Worker))
         {
             services.AddOctaviaWorker(configuration);
+        }
+
+        if (roles.HasFlag(OctaviaRoles.HealthManager))
+        {
+            services.AddOctaviaHealthManager(configuration);
+        }
+
+        if (roles.HasFlag(OctaviaRoles.Housekeeping))
+        {
+            services.AddOctaviaHousekeeping(configuration);
         }
     }
 

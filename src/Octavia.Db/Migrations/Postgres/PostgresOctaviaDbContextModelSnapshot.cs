@@ -177,6 +177,27 @@ namespace Octavia.Db.Migrations.Postgres
                     b.ToTable("amphora", (string)null);
                 });
 
+            modelBuilder.Entity("Octavia.Core.Model.AmphoraHealth", b =>
+                {
+                    b.Property<string>("AmphoraId")
+                        .HasColumnType("text")
+                        .HasColumnName("amphora_id");
+
+                    b.Property<bool>("Busy")
+                        .HasColumnType("boolean")
+                        .HasColumnName("busy");
+
+                    b.Property<DateTime>("LastUpdate")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_update");
+
+                    b.HasKey("AmphoraId");
+
+                    b.HasIndex("Busy", "LastUpdate");
+
+                    b.ToTable("amphora_health", (string)null);
+                });
+
             modelBuilder.Entity("Octavia.Core.Model.AvailabilityZone", b =>
                 {
                     b.Property<string>("Name")

@@ -169,6 +169,27 @@ namespace Octavia.Db.Migrations.Sqlite
                     b.ToTable("amphora", (string)null);
                 });
 
+            modelBuilder.Entity("Octavia.Core.Model.AmphoraHealth", b =>
+                {
+                    b.Property<string>("AmphoraId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("amphora_id");
+
+                    b.Property<bool>("Busy")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("busy");
+
+                    b.Property<DateTime>("LastUpdate")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_update");
+
+                    b.HasKey("AmphoraId");
+
+                    b.HasIndex("Busy", "LastUpdate");
+
+                    b.ToTable("amphora_health", (string)null);
+                });
+
             modelBuilder.Entity("Octavia.Core.Model.AvailabilityZone", b =>
                 {
                     b.Property<string>("Name")
