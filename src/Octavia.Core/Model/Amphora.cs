@@ -46,4 +46,7 @@ public sealed class AmphoraHealth
     public required string AmphoraId { get; set; }
     public DateTime LastUpdate { get; set; }
     public bool Busy { get; set; }
+
+    /// <summary>The sequence number of the last accepted heartbeat: a datagram that does not exceed it is a replay.</summary>
+    public long Seq { get; set; }
 }

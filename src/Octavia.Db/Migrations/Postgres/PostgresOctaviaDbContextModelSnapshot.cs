@@ -191,6 +191,10 @@ namespace Octavia.Db.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("last_update");
 
+                    b.Property<long>("Seq")
+                        .HasColumnType("bigint")
+                        .HasColumnName("seq");
+
                     b.HasKey("AmphoraId");
 
                     b.HasIndex("Busy", "LastUpdate");

@@ -183,6 +183,10 @@ namespace Octavia.Db.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("last_update");
 
+                    b.Property<long>("Seq")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("seq");
+
                     b.HasKey("AmphoraId");
 
                     b.HasIndex("Busy", "LastUpdate");

@@ -17,7 +17,8 @@ namespace Octavia.Db.Migrations.Postgres
                 {
                     amphora_id = table.Column<string>(type: "text", nullable: false),
                     last_update = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    busy = table.Column<bool>(type: "boolean", nullable: false)
+                    busy = table.Column<bool>(type: "boolean", nullable: false),
+                    seq = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
                 {

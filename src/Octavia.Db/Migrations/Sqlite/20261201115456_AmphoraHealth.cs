@@ -17,7 +17,8 @@ namespace Octavia.Db.Migrations.Sqlite
                 {
                     amphora_id = table.Column<string>(type: "TEXT", nullable: false),
                     last_update = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    busy = table.Column<bool>(type: "INTEGER", nullable: false)
+                    busy = table.Column<bool>(type: "INTEGER", nullable: false),
+                    seq = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
