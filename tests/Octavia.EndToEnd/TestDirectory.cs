@@ -27,6 +27,10 @@ public sealed class TestDirectory : IDisposable
         network_driver = network_noop_driver
         amphora_driver = amphora_noop_driver
 
+        [health_manager]
+        bind_ip = 127.0.0.1
+        bind_port = 0
+
         """;
 
     public void Dispose()

@@ -129,8 +129,12 @@ public static class AmphoraTasks
             await RemoveAmphoraAsync(c, amphora, ct);
         }
 
-        await c.DbAsync(db => db.Amphorae.Where(a => ids.Contains(a.Id))
-            .ExecuteUpdateAsync(x => x.SetProperty(a => a.Status, AmphoraStatus.Deleted).SetProperty(a => a.UpdatedAt, c.Now), ct), ct);
+        await c.DbAsync(async db =>
+        {
+            await db.Amphorae.Where(a => ids.Contains(a.Id))
+                .ExecuteUpdateAsync(x => x.SetProperty(a => a.Status, AmphoraStatus.Deleted).SetProperty(a => a.UpdatedAt, c.Now), ct);
+            await db.AmphoraHealth.Where(h => ids.Contains(h.AmphoraId)).ExecuteDeleteAsync(ct);
+        }, ct);
     });
 
     /// <summary>An amphora's compute instance and every port it holds, gone; both steps succeed when already done.</summary>
@@ -148,18 +152,31 @@ public static class AmphoraTasks
         }
     }
 
-    /// <summary>Remembers the amphorae of the load balancer that a failover replaces.</summary>
+    /// <summary>
+    /// Remembers the amphorae of the load balancer that a failover replaces and takes them out of service:
+    /// PENDING_DELETE (configuration pushes skip them) with their health rows busy (the stale scan skips them).
+    /// Revert leaves them in ERROR, as upstream.
+    /// </summary>
     public static IFlowTask SelectAmphoraeToReplace() => new FlowTask(nameof(SelectAmphoraeToReplace), async (c, ct) =>
     {
-        if (c.State.OldAmphoraIds is not null)
-        {
-            return;
-        }
-
-        c.State.OldAmphoraIds = c.State.AmphoraId is { } single
+        c.State.OldAmphoraIds ??= c.State.AmphoraId is { } single
             ? [single]
             : await c.DbAsync(db => db.Amphorae.Where(a => a.LoadBalancerId == c.State.LoadBalancerId
-                && (a.Status == AmphoraStatus.Allocated || a.Status == AmphoraStatus.Error)).Select(a => a.Id).ToListAsync(ct), ct);
+                && (a.Status == AmphoraStatus.Allocated || a.Status == AmphoraStatus.Error || a.Status == AmphoraStatus.FailoverStopped))
+                .Select(a => a.Id).ToListAsync(ct), ct);
+        var ids = c.State.OldAmphoraIds;
+        await c.DbAsync(async db =>
+        {
+            await db.Amphorae.Where(a => ids.Contains(a.Id) && a.Status != AmphoraStatus.Deleted)
+                .ExecuteUpdateAsync(x => x.SetProperty(a => a.Status, AmphoraStatus.PendingDelete).SetProperty(a => a.UpdatedAt, c.Now), ct);
+            await db.AmphoraHealth.Where(h => ids.Contains(h.AmphoraId)).ExecuteUpdateAsync(x => x.SetProperty(h => h.Busy, true), ct);
+        }, ct);
+    },
+    async (c, ct) =>
+    {
+        var ids = c.State.OldAmphoraIds ?? [];
+        await c.DbAsync(db => db.Amphorae.Where(a => ids.Contains(a.Id) && a.Status == AmphoraStatus.PendingDelete)
+            .ExecuteUpdateAsync(x => x.SetProperty(a => a.Status, AmphoraStatus.Error).SetProperty(a => a.UpdatedAt, c.Now), ct), ct);
     });
 
     public static IFlowTask UpdateAgentConfig() => new FlowTask(nameof(UpdateAgentConfig), (c, ct) =>

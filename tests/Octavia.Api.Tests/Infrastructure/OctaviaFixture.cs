@@ -28,6 +28,9 @@ public abstract class OctaviaFixture : IAsyncLifetime
 
     public string StatePath { get; }
 
+    /// <summary>The key this fixture's health manager verifies heartbeats with.</summary>
+    public const string HeartbeatKey = "test-heartbeat-key";
+
     public HttpClient Client { get; private set; } = null!;
 
     public Uri BaseAddress { get; private set; } = null!;
@@ -57,6 +60,10 @@ public abstract class OctaviaFixture : IAsyncLifetime
             ["controller_worker:compute_driver"] = "compute_noop_driver",
             ["controller_worker:network_driver"] = "network_noop_driver",
             ["controller_worker:amphora_driver"] = "amphora_noop_driver",
+            // Each fixture receives heartbeats on a port of its own.
+            ["health_manager:bind_ip"] = "127.0.0.1",
+            ["health_manager:bind_port"] = "0",
+            ["health_manager:heartbeat_key"] = HeartbeatKey,
         };
         if (UsePostgres)
         {

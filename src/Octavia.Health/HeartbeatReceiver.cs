@@ -1,0 +1,211 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Octavia.Core.Configuration;
+using Octavia.Core.Drivers;
+using Octavia.Core.Health;
+using Octavia.Db;
+using Octavia.Drivers.Certificates.Local;
+using Octavia.Drivers.Local;
+
+namespace Octavia.Health;
+
+/// <summary>
+/// The heartbeat listener (reference/health.md §4.1): one UDP socket on <c>[health_manager] bind_ip:bind_port</c>.
+/// Every datagram is verified (size, HMAC, zlib, JSON shape) and checked against the amphora's last accepted
+/// sequence number before it reaches the processor; anything else is dropped and counted, and a summary line
+/// is logged whenever the counters moved.
+/// </summary>
+public sealed partial class HeartbeatReceiver(
+    IServiceScopeFactory scopes,
+    IServiceProvider services,
+    HeartbeatProcessor processor,
+    HeartbeatMetrics metrics,
+    IOptions<HealthManagerOptions> options,
+    IOptions<DefaultOptions> defaults,
+    TimeProvider time,
+    ILogger<HeartbeatReceiver> logger) : BackgroundService
+{
+    /// <summary>How often the counters are logged (when they changed).</summary>
+    public static readonly TimeSpan SummaryInterval = TimeSpan.FromSeconds(30);
+
+    private readonly TaskCompletionSource<IPEndPoint> _bound = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Dictionary<string, long> _lastSeq = new(StringComparer.Ordinal);
+
+    /// <summary>Amphorae whose last sequence number is remembered (only authenticated heartbeats add one).</summary>
+    internal int TrackedAmphorae => _lastSeq.Count;
+
+    /// <summary>The address the socket is bound to (bind_port 0 picks a free port).</summary>
+    public Task<IPEndPoint> BoundEndPoint => _bound.Task;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        var key = HeartbeatKey(settings);
+        if (key is null)
+        {
+            LogNoKey(logger);
+            _bound.TrySetException(new InvalidOperationException("No heartbeat key."));
+            return;
+        }
+
+        using var socket = await BindAsync(settings, stoppingToken);
+        await WarmSequenceNumbersAsync(stoppingToken);
+        var processing = processor.RunAsync(stoppingToken);
+        var summary = SummarizeAsync(stoppingToken);
+        var buffer = GC.AllocateUninitializedArray<byte>(HeartbeatCodec.MaxDatagramBytes + 1);
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                int length;
+                try
+                {
+                    length = await socket.ReceiveAsync(buffer, SocketFlags.None, stoppingToken);
+                }
+                catch (SocketException e) when (e.SocketErrorCode is SocketError.MessageSize or SocketError.ConnectionReset)
+                {
+                    metrics.CountReceived();
+                    metrics.CountDropped(HeartbeatDrop.TooLarge);
+                    continue;
+                }
+
+                Accept(buffer.AsSpan(0, length), key);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+
+        await Task.WhenAll(processing.ContinueWith(_ => { }, TaskScheduler.Default), summary);
+    }
+
+    /// <summary>Verifies one datagram and queues it, or counts why not.</summary>
+    public void Accept(ReadOnlySpan<byte> datagram, string key)
+    {
+        metrics.CountReceived();
+        var rejection = HeartbeatCodec.TryDecode(datagram, key, out var json);
+        if (rejection != HeartbeatRejection.None)
+        {
+            metrics.CountDropped(rejection switch
+            {
+                HeartbeatRejection.TooShort => HeartbeatDrop.TooShort,
+                HeartbeatRejection.TooLarge => HeartbeatDrop.TooLarge,
+                HeartbeatRejection.BadSignature => HeartbeatDrop.BadSignature,
+                HeartbeatRejection.BadCompression => HeartbeatDrop.BadCompression,
+                _ => HeartbeatDrop.TooLargeDecompressed,
+            });
+            return;
+        }
+
+        if (Heartbeat.Parse(json, time.GetUtcNow().UtcDateTime) is not { } heartbeat)
+        {
+            metrics.CountDropped(HeartbeatDrop.Malformed);
+            return;
+        }
+
+        // A copy of an earlier datagram (or an older one) carries a sequence number already seen.
+        if (_lastSeq.TryGetValue(heartbeat.AmphoraId, out var last) && heartbeat.Seq <= last)
+        {
+            metrics.CountDropped(HeartbeatDrop.Replayed);
+            return;
+        }
+
+        if (!processor.Post(heartbeat))
+        {
+            metrics.CountDropped(HeartbeatDrop.Overloaded);
+            return;
+        }
+
+        _lastSeq[heartbeat.AmphoraId] = heartbeat.Seq;
+        metrics.CountAccepted();
+    }
+
+    /// <summary>The configured key, else the one <c>octavia certs init</c> made.</summary>
+    public string? HeartbeatKey(HealthManagerOptions settings)
+    {
+        if (settings.HeartbeatKey.Length > 0)
+        {
+            return settings.HeartbeatKey;
+        }
+
+        var file = Path.Combine(defaults.Value.StatePath, "certs", LocalCertificateAuthority.HeartbeatKeyFile);
+        return File.Exists(file) ? File.ReadAllText(file).Trim() : null;
+    }
+
+    private async Task<Socket> BindAsync(HealthManagerOptions settings, CancellationToken cancellationToken)
+    {
+        var address = settings.BindIp.Length > 0
+            ? IPAddress.Parse(settings.BindIp)
+            : services.GetService<INetworkDriver>() is LocalNetworkDriver local
+                && (await local.ManagementSubnetAsync(cancellationToken)).HostAddress is { } host
+                ? IPAddress.Parse(host)
+                : IPAddress.Loopback;
+        var socket = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            if (settings.SockRlimit > 0)
+            {
+                socket.ReceiveBufferSize = settings.SockRlimit;
+            }
+
+            socket.Bind(new IPEndPoint(address, settings.BindPort));
+        }
+        catch (Exception e)
+        {
+            socket.Dispose();
+            _bound.TrySetException(e);
+            throw;
+        }
+
+        var endPoint = (IPEndPoint)socket.LocalEndPoint!;
+        LogListening(logger, endPoint);
+        _bound.TrySetResult(endPoint);
+        return socket;
+    }
+
+    /// <summary>The last accepted sequence numbers survive a restart of the health manager: a replay right after it is still refused.</summary>
+    private async Task WarmSequenceNumbersAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<OctaviaDbContext>();
+        foreach (var row in await db.AmphoraHealth.AsNoTracking().Select(h => new { h.AmphoraId, h.Seq }).ToListAsync(cancellationToken))
+        {
+            _lastSeq[row.AmphoraId] = row.Seq;
+        }
+    }
+
+    private async Task SummarizeAsync(CancellationToken cancellationToken)
+    {
+        var last = "";
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(SummaryInterval, time, cancellationToken);
+                var now = metrics.Describe();
+                if (now != last)
+                {
+                    LogSummary(logger, now);
+                    last = now;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Health manager receiving heartbeats on {EndPoint}")]
+    private static partial void LogListening(ILogger logger, IPEndPoint endPoint);
+
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Error, Message = "No heartbeat key: set [health_manager] heartbeat_key or run 'octavia certs init'; heartbeats are not received")]
+    private static partial void LogNoKey(ILogger logger);
+
+    [LoggerMessage(EventId = 4003, Level = LogLevel.Information, Message = "Heartbeats: {Summary}")]
+    private static partial void LogSummary(ILogger logger, string summary);
+}
