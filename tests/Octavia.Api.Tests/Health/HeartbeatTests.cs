@@ -50,27 +50,27 @@ public abstract class HeartbeatTests(OctaviaFixture fixture)
 
     private static JsonObject Message(Graph g, long seq, string[] memberStates, long totconns = 0, long rx = 0, long tx = 0, long conns = 0,
         string listenerStatus = "OPEN", string poolStatus = "UP") => new()
-    {
-        ["id"] = g.Amphora,
-        ["seq"] = seq,
-        ["ver"] = 3,
-        ["listeners"] = new JsonObject
         {
-            [g.Listener] = new JsonObject
+            ["id"] = g.Amphora,
+            ["seq"] = seq,
+            ["ver"] = 3,
+            ["listeners"] = new JsonObject
             {
-                ["status"] = listenerStatus,
-                ["stats"] = new JsonObject { ["tx"] = tx, ["rx"] = rx, ["conns"] = conns, ["totconns"] = totconns, ["ereq"] = 0 },
+                [g.Listener] = new JsonObject
+                {
+                    ["status"] = listenerStatus,
+                    ["stats"] = new JsonObject { ["tx"] = tx, ["rx"] = rx, ["conns"] = conns, ["totconns"] = totconns, ["ereq"] = 0 },
+                },
             },
-        },
-        ["pools"] = new JsonObject
-        {
-            [$"{g.Pool}:{g.Listener}"] = new JsonObject
+            ["pools"] = new JsonObject
             {
-                ["status"] = poolStatus,
-                ["members"] = new JsonObject(g.Members.Zip(memberStates).Select(p => KeyValuePair.Create(p.First, (JsonNode?)p.Second))),
+                [$"{g.Pool}:{g.Listener}"] = new JsonObject
+                {
+                    ["status"] = poolStatus,
+                    ["members"] = new JsonObject(g.Members.Zip(memberStates).Select(p => KeyValuePair.Create(p.First, (JsonNode?)p.Second))),
+                },
             },
-        },
-    };
+        };
 
     private static byte[] Sign(JsonObject message, string key = OctaviaFixture.HeartbeatKey) =>
         HeartbeatCodec.Encode(Encoding.UTF8.GetBytes(message.ToJsonString()), key);
