@@ -9,13 +9,15 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Octavia.Amphora.Haproxy;
+using Octavia.Amphora.Health;
 using Octavia.Amphora.Network;
 
 namespace Octavia.Amphora;
 
 /// <summary>
 /// The amphora agent's HTTPS server (agent API 1.0, reference/amphora.md §2-§3): mutual TLS only, a
-/// client must present a certificate that chains to the client CA or the handshake fails.
+/// client must present a certificate that chains to the client CA or the handshake fails. Beside it runs the
+/// heartbeat sender (<see cref="HeartbeatSender"/>).
 /// </summary>
 public static class AmphoraAgentHost
 {
@@ -50,6 +52,11 @@ public static class AmphoraAgentHost
             }));
         });
 
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(sp => new HaproxyProcessManager(bind, sp.GetRequiredService<ILogger<HaproxyProcessManager>>(), sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddHostedService(sp => new HeartbeatSender(configuration, bind, sp.GetRequiredService<HaproxyProcessManager>(),
+            sp.GetRequiredService<ILogger<HeartbeatSender>>(), sp.GetRequiredService<TimeProvider>()));
+
         var app = builder.Build();
         app.MapGet("/", () => Results.Json(new Dictionary<string, string> { ["api_version"] = ApiVersion }));
         var haproxyVersion = new Lazy<string>(() => HaproxyVersion(bind.HaproxyCommand));
@@ -60,7 +67,7 @@ public static class AmphoraAgentHost
             ["api_version"] = ApiVersion,
         }));
         var loggers = app.Services.GetRequiredService<ILoggerFactory>();
-        var haproxy = new HaproxyProcessManager(bind, loggers.CreateLogger<HaproxyProcessManager>(), TimeProvider.System);
+        var haproxy = app.Services.GetRequiredService<HaproxyProcessManager>();
         Api.HaproxyConfigEndpoints.Map(app, bind);
         Api.CertificateEndpoints.Map(app, bind);
         Api.LoadBalancerEndpoints.Map(app, haproxy);

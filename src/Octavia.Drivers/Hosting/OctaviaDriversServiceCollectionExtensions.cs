@@ -23,6 +23,8 @@ public static class OctaviaDriversServiceCollectionExtensions
         services.AddOptions<HaproxyAmphoraOptions>().Bind(configuration.GetSection(HaproxyAmphoraOptions.SectionName));
         services.AddOptions<LocalNetworkOptions>().Bind(configuration.GetSection(LocalNetworkOptions.SectionName));
         services.AddOptions<LocalComputeOptions>().Bind(configuration.GetSection(LocalComputeOptions.SectionName));
+        // The local compute drivers tell each agent where the heartbeat receiver is and the key it checks.
+        services.AddOptions<HealthManagerOptions>().Bind(configuration.GetSection(HealthManagerOptions.SectionName));
         services.AddOptions<RestAmphoraOptions>().Bind(configuration.GetSection(RestAmphoraOptions.SectionName));
         services.AddOptions<CertificateOptions>().Bind(configuration.GetSection(CertificateOptions.SectionName));
         var options = configuration.GetSection(ControllerWorkerOptions.SectionName).Get<ControllerWorkerOptions>() ?? new ControllerWorkerOptions();

@@ -35,6 +35,7 @@ public abstract class LocalComputeDriver(
     LocalCertificateAuthority authority,
     IOptions<LocalComputeOptions> options,
     IOptions<DefaultOptions> defaults,
+    IOptions<HealthManagerOptions> health,
     ILogger logger) : IComputeDriver
 {
     public abstract string Name { get; }
@@ -112,15 +113,36 @@ public abstract class LocalComputeDriver(
 
     protected abstract Task StopAsync(string computeId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The agent's <c>[health_manager]</c> section: where its heartbeats go (the controller's own
+    /// <c>controller_ip_port_list</c> when set, else the receiver at <paramref name="controllerAddress"/> on the
+    /// receiver's port), how often, and the key (the controller's <c>heartbeat_key</c> when set, else
+    /// <paramref name="keyFileContents"/>, the key <c>octavia certs init</c> made).
+    /// </summary>
+    public static string HealthManagerSection(HealthManagerOptions controller, string? controllerAddress, string keyFileContents)
+    {
+        var address = controllerAddress ?? "127.0.0.1";
+        var receivers = string.IsNullOrWhiteSpace(controller.ControllerIpPortList)
+            ? (address.Contains(':', StringComparison.Ordinal) ? $"[{address}]" : address) + ":" + controller.BindPort.ToString(CultureInfo.InvariantCulture)
+            : controller.ControllerIpPortList.Trim();
+        var key = string.IsNullOrEmpty(controller.HeartbeatKey) ? keyFileContents : controller.HeartbeatKey;
+        return $"""
+            [health_manager]
+            controller_ip_port_list = {receivers}
+            heartbeat_interval = {controller.HeartbeatInterval.ToString(CultureInfo.InvariantCulture)}
+            heartbeat_key = {key}
+
+            """;
+    }
+
     private void WriteBootFiles(string directory, string basePath, AmphoraBuild request, string managementAddress, string? controllerAddress)
     {
         Directory.CreateDirectory(directory);
         Directory.CreateDirectory(basePath);
         SecretFile.Write(Path.Combine(directory, "server.pem"), request.ServerPem);
         File.Copy(authority.PathOf(LocalCertificateAuthority.ClientCaCertFile), Path.Combine(directory, "client_ca.pem"), overwrite: true);
-        var heartbeatKey = File.Exists(authority.PathOf(LocalCertificateAuthority.HeartbeatKeyFile))
-            ? File.ReadAllText(authority.PathOf(LocalCertificateAuthority.HeartbeatKeyFile)).Trim()
-            : "";
+        var keyFile = authority.PathOf(LocalCertificateAuthority.HeartbeatKeyFile);
+        var heartbeat = HealthManagerSection(health.Value, controllerAddress, File.Exists(keyFile) ? File.ReadAllText(keyFile).Trim() : "");
         var o = options.Value;
         SecretFile.Write(Path.Combine(directory, "amphora-agent.conf"), $"""
             [DEFAULT]
@@ -137,11 +159,7 @@ public abstract class LocalComputeDriver(
             base_path = {basePath}
             haproxy_cmd = {o.HaproxyCommand}
 
-            [health_manager]
-            controller_ip_port_list = {controllerAddress ?? "127.0.0.1"}:5555
-            heartbeat_key = {heartbeatKey}
-
-            """);
+            """ + heartbeat);
     }
 
     /// <summary>The agent, in a session of its own (it must outlive the controller), its output appended to agent.log.</summary>
@@ -184,7 +202,8 @@ public sealed class NetnsComputeDriver(
     LocalCertificateAuthority authority,
     IOptions<LocalComputeOptions> options,
     IOptions<DefaultOptions> defaults,
-    ILogger<NetnsComputeDriver> logger) : LocalComputeDriver(network, authority, options, defaults, logger)
+    IOptions<HealthManagerOptions> health,
+    ILogger<NetnsComputeDriver> logger) : LocalComputeDriver(network, authority, options, defaults, health, logger)
 {
     public const string DriverName = "compute_netns_driver";
 
@@ -210,7 +229,8 @@ public sealed class ProcessComputeDriver(
     LocalCertificateAuthority authority,
     IOptions<LocalComputeOptions> options,
     IOptions<DefaultOptions> defaults,
-    ILogger<ProcessComputeDriver> logger) : LocalComputeDriver(network, authority, options, defaults, logger)
+    IOptions<HealthManagerOptions> health,
+    ILogger<ProcessComputeDriver> logger) : LocalComputeDriver(network, authority, options, defaults, health, logger)
 {
     public const string DriverName = "compute_process_driver";
 

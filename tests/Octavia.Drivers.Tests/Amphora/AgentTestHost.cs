@@ -16,11 +16,13 @@ namespace Octavia.Drivers.Tests.Amphora;
 /// </summary>
 public sealed class AgentTestHost : IAsyncDisposable
 {
+    private readonly IReadOnlyDictionary<string, string?> _settings;
     private WebApplication? _agent;
 
-    private AgentTestHost(string directory)
+    private AgentTestHost(string directory, IReadOnlyDictionary<string, string?>? settings)
     {
         Directory = directory;
+        _settings = settings ?? new Dictionary<string, string?>();
     }
 
     public string Directory { get; }
@@ -37,9 +39,10 @@ public sealed class AgentTestHost : IAsyncDisposable
 
     public string ConfigFile => Path.Combine(Directory, "amphora-agent.conf");
 
-    public static async Task<AgentTestHost> StartAsync(CancellationToken cancellationToken)
+    /// <param name="settings">More agent settings (<c>section:key</c>), e.g. where its heartbeats go.</param>
+    public static async Task<AgentTestHost> StartAsync(CancellationToken cancellationToken, IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var host = new AgentTestHost(Path.Combine(Path.GetTempPath(), "octavia-agent-" + Guid.NewGuid().ToString("N")[..12]));
+        var host = new AgentTestHost(Path.Combine(Path.GetTempPath(), "octavia-agent-" + Guid.NewGuid().ToString("N")[..12]), settings);
         try
         {
             host.Authority = new LocalCertificateAuthority(Path.Combine(host.Directory, "ca"), TimeProvider.System);
@@ -66,7 +69,8 @@ public sealed class AgentTestHost : IAsyncDisposable
             ["haproxy_amphora:bind_host"] = "127.0.0.1",
             ["haproxy_amphora:bind_port"] = Address is null ? "0" : Address.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["haproxy_amphora:base_path"] = BasePath,
-        }).Build();
+            ["amphora_agent:amphora_id"] = AmphoraId,
+        }).AddInMemoryCollection(_settings).Build();
         _agent = AmphoraAgentHost.Build(configuration, configFile: ConfigFile);
         await _agent.StartAsync(cancellationToken);
         var address = _agent.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -26,7 +26,7 @@ public sealed class HaproxyConfigRendererTests
             listener.InsertHeaders["X-Forwarded-For"] = "true";
             var pool = AddPool(lb, PoolA, "HTTP", "ROUND_ROBIN", listener);
             pool.SessionPersistence = new SessionPersistence { Type = "HTTP_COOKIE" };
-            pool.HealthMonitor = Monitor("HTTP", delay: 5, timeout: 3, rise: 2, fall: 3, url: "/healthz");
+            pool.HealthMonitor = TestModels.Monitor("HTTP", delay: 5, timeout: 3, rise: 2, fall: 3, url: "/healthz");
             AddMember(pool, 1, "192.0.2.10", 80);
             AddMember(pool, 2, "192.0.2.11", 80);
         }));
@@ -41,7 +41,7 @@ public sealed class HaproxyConfigRendererTests
             listener.AllowedCidrs = ["192.0.2.0/24", "2001:db8::/32"];
             var pool = AddPool(lb, PoolA, "TCP", "SOURCE_IP", listener);
             pool.SessionPersistence = new SessionPersistence { Type = "SOURCE_IP" };
-            pool.HealthMonitor = Monitor("TCP", delay: 2, timeout: 1, rise: 3, fall: 2);
+            pool.HealthMonitor = TestModels.Monitor("TCP", delay: 2, timeout: 1, rise: 3, fall: 2);
             AddMember(pool, 1, "192.0.2.10", 3306).Weight = 5;
             var backup = AddMember(pool, 2, "192.0.2.11", 3306);
             backup.Backup = true;
@@ -59,10 +59,10 @@ public sealed class HaproxyConfigRendererTests
             listener.InsertHeaders["X-Forwarded-Proto"] = "TRUE";
             var web = AddPool(lb, PoolA, "HTTP", "LEAST_CONNECTIONS", listener);
             web.SessionPersistence = new SessionPersistence { Type = "APP_COOKIE", CookieName = "JSESSIONID" };
-            web.HealthMonitor = Monitor("HTTP", delay: 10, timeout: 5, rise: 2, fall: 2, url: "/health", codes: "200-202", version: 1.1, domain: "example.org");
+            web.HealthMonitor = TestModels.Monitor("HTTP", delay: 10, timeout: 5, rise: 2, fall: 2, url: "/health", codes: "200-202", version: 1.1, domain: "example.org");
             AddMember(web, 1, "192.0.2.10", 8080);
             var api = AddPool(lb, PoolB, "HTTP", "ROUND_ROBIN", null);
-            api.HealthMonitor = Monitor("PING", delay: 3, timeout: 2, rise: 1, fall: 1);
+            api.HealthMonitor = TestModels.Monitor("PING", delay: 3, timeout: 2, rise: 1, fall: 1);
             AddMember(api, 2, "192.0.2.20", 9000);
             AddPolicy(listener, 1, "REDIRECT_TO_POOL", p => p.RedirectPoolId = PoolB, Rule(1, "PATH", "STARTS_WITH", "/api"), Rule(2, "HEADER", "EQUAL_TO", "beta", key: "X-Env", invert: true));
             AddPolicy(listener, 2, "REJECT", null, Rule(3, "FILE_TYPE", "EQUAL_TO", "php"));
@@ -157,41 +157,10 @@ public sealed class HaproxyConfigRendererTests
 
     private static Member AddMember(Pool pool, int n, string address, int port)
     {
-        var member = new Member
-        {
-            Id = $"4d4d4d4d-0000-4000-8000-00000000000{n}",
-            ProjectId = pool.ProjectId,
-            PoolId = pool.Id,
-            ProvisioningStatus = "ACTIVE",
-            OperatingStatus = "ONLINE",
-            Address = address,
-            ProtocolPort = port,
-            CreatedAt = Created.AddSeconds(n),
-        };
+        var member = TestModels.Member(pool, $"4d4d4d4d-0000-4000-8000-00000000000{n}", address, port, Created.AddSeconds(n));
         pool.Members.Add(member);
         return member;
     }
-
-    private static HealthMonitor Monitor(string type, int delay, int timeout, int rise, int fall, string? url = null, string? codes = null,
-        double? version = null, string? domain = null) => new()
-        {
-            Id = "5e5e5e5e-0000-4000-8000-000000000001",
-            ProjectId = "project1",
-            PoolId = "",
-            Type = type,
-            Delay = delay,
-            Timeout = timeout,
-            MaxRetries = rise,
-            MaxRetriesDown = fall,
-            HttpMethod = type is "HTTP" or "HTTPS" ? "GET" : null,
-            UrlPath = url,
-            ExpectedCodes = codes ?? (type is "HTTP" or "HTTPS" ? "200" : null),
-            HttpVersion = version,
-            DomainName = domain,
-            ProvisioningStatus = "ACTIVE",
-            OperatingStatus = "ONLINE",
-            CreatedAt = Created,
-        };
 
     private static void AddPolicy(Listener listener, int position, string action, Action<L7Policy>? configure, params L7Rule[] rules)
     {

@@ -29,6 +29,10 @@ public sealed class LoopbackLoadBalancer : IAsyncDisposable
 
     public string ListenerId { get; } = Guid.NewGuid().ToString();
 
+    public string PoolId { get; } = Guid.NewGuid().ToString();
+
+    public string MemberId { get; } = Guid.NewGuid().ToString();
+
     public IPEndPoint Vip { get; }
 
     public IPEndPoint Member { get; }
@@ -54,7 +58,8 @@ public sealed class LoopbackLoadBalancer : IAsyncDisposable
         return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
-    public string RenderConfig(string basePath)
+    /// <param name="configure">Changes the load balancer before rendering: a connection limit, a health monitor, more members.</param>
+    public string RenderConfig(string basePath, Action<LoadBalancer>? configure = null)
     {
         var now = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
         var lb = new LoadBalancer
@@ -84,7 +89,7 @@ public sealed class LoopbackLoadBalancer : IAsyncDisposable
         lb.Listeners.Add(listener);
         var pool = new Pool
         {
-            Id = Guid.NewGuid().ToString(),
+            Id = PoolId,
             ProjectId = lb.ProjectId,
             LoadBalancerId = lb.Id,
             ProvisioningStatus = "ACTIVE",
@@ -95,17 +100,8 @@ public sealed class LoopbackLoadBalancer : IAsyncDisposable
         };
         lb.Pools.Add(pool);
         listener.DefaultPoolId = pool.Id;
-        pool.Members.Add(new Member
-        {
-            Id = Guid.NewGuid().ToString(),
-            ProjectId = lb.ProjectId,
-            PoolId = pool.Id,
-            ProvisioningStatus = "ACTIVE",
-            OperatingStatus = "ONLINE",
-            Address = Member.Address.ToString(),
-            ProtocolPort = Member.Port,
-            CreatedAt = now,
-        });
+        pool.Members.Add(TestModels.Member(pool, MemberId, Member.Address.ToString(), Member.Port, now));
+        configure?.Invoke(lb);
         return HaproxyConfigRenderer.Render(lb, new HaproxyRenderOptions { BasePath = basePath, CertDirectory = Path.Combine(basePath, "certs") });
     }
 
