@@ -48,7 +48,26 @@ public sealed class HeartbeatMetrics
 
     public long DroppedTotal => Enum.GetValues<HeartbeatDrop>().Sum(Dropped);
 
-    internal void CountReceived() => Interlocked.Increment(ref _received);
+    private long _firstReceivedTicks;
+    private long _lastProcessedTicks;
+
+    internal void CountReceived()
+    {
+        if (Interlocked.Increment(ref _received) == 1)
+        {
+            Interlocked.Exchange(ref _firstReceivedTicks, Environment.TickCount64);
+        }
+    }
+
+    /// <summary>Heartbeats written per second, from the first datagram received to the last batch written.</summary>
+    public double ProcessedPerSecond
+    {
+        get
+        {
+            var span = Interlocked.Read(ref _lastProcessedTicks) - Interlocked.Read(ref _firstReceivedTicks);
+            return span > 0 ? Processed * 1000.0 / span : 0;
+        }
+    }
 
     internal void CountAccepted() => Interlocked.Increment(ref _accepted);
 
@@ -58,6 +77,7 @@ public sealed class HeartbeatMetrics
     {
         Interlocked.Increment(ref _batches);
         Interlocked.Add(ref _processed, heartbeats);
+        Interlocked.Exchange(ref _lastProcessedTicks, Environment.TickCount64);
     }
 
     internal void CountFailedBatch(int heartbeats)
@@ -71,6 +91,7 @@ public sealed class HeartbeatMetrics
     {
         var drops = Enum.GetValues<HeartbeatDrop>().Where(r => Dropped(r) > 0).Select(r => $"{r} {Dropped(r)}");
         return $"received {Received}, accepted {Accepted}, processed {Processed} in {Batches} batches ({FailedBatches} failed), "
-            + $"dropped {DroppedTotal}" + (DroppedTotal > 0 ? $" ({string.Join(", ", drops)})" : "");
+            + $"dropped {DroppedTotal}" + (DroppedTotal > 0 ? $" ({string.Join(", ", drops)})" : "")
+            + FormattableString.Invariant($"; {ProcessedPerSecond:F0} processed/s since the first");
     }
 }

@@ -82,6 +82,7 @@ public sealed partial class HeartbeatReceiver(
         }
 
         await Task.WhenAll(processing.ContinueWith(_ => { }, TaskScheduler.Default), summary);
+        LogSummary(logger, metrics.Describe());
     }
 
     /// <summary>Verifies one datagram and queues it, or counts why not.</summary>

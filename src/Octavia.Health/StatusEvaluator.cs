@@ -130,11 +130,11 @@ public static class StatusEvaluator
                 }
                 else
                 {
-                    status = state switch
+                    // HAProxy may qualify a state ("MAINT (via)", "DRAIN (agent)"): the leading word decides.
+                    status = state == "no check" ? OperatingStatus.NoMonitor : state.Split(' ')[0] switch
                     {
                         "DRAIN" => OperatingStatus.Draining,
                         "MAINT" => OperatingStatus.Offline,
-                        "no check" => OperatingStatus.NoMonitor,
                         _ => null, // RESTARTING, or a state this version does not know: left as it is
                     };
                 }

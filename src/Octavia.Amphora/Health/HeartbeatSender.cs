@@ -38,10 +38,16 @@ public sealed partial class HeartbeatSender(
     private string? _listText;
     private IPEndPoint[] _receivers = [];
     private int _next;
-    private long _seq;
+    private long _seq = -1;
     private bool _noReceiverLogged;
 
     public string CountersFile => Path.Combine(bind.BasePath, StatsCountersFile.FileName);
+
+    /// <summary>
+    /// The next sequence number, kept across agent restarts: the health manager refuses a heartbeat whose number
+    /// it has seen before (a replay), so numbering must not start again at 0 (docs/decisions.md).
+    /// </summary>
+    public string SequenceFile => Path.Combine(bind.BasePath, "heartbeat_seq");
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -98,6 +104,12 @@ public sealed partial class HeartbeatSender(
         }
 
         _last ??= ReadCounters();
+        if (_seq < 0)
+        {
+            _seq = File.Exists(SequenceFile) && long.TryParse(File.ReadAllText(SequenceFile).Trim(), System.Globalization.CultureInfo.InvariantCulture, out var saved)
+                && saved >= 0 ? saved : 0;
+        }
+
         var complete = await CollectStatsAsync(cancellationToken);
         var current = new Dictionary<string, ListenerCounters>(_last.Count, StringComparer.Ordinal);
         _json.ResetWrittenCount();
@@ -223,6 +235,8 @@ public sealed partial class HeartbeatSender(
         {
             Directory.CreateDirectory(bind.BasePath);
             StatsCountersFile.Write(CountersFile, counters);
+            File.WriteAllText(SequenceFile + ".tmp", _seq.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            File.Move(SequenceFile + ".tmp", SequenceFile, overwrite: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
