@@ -134,7 +134,15 @@ public sealed partial class HeartbeatReceiver(
             return settings.HeartbeatKey;
         }
 
-        var file = Path.Combine(defaults.Value.StatePath, "certs", LocalCertificateAuthority.HeartbeatKeyFile);
+        var authority = services.GetService<LocalCertificateAuthority>();
+        var file = authority?.PathOf(LocalCertificateAuthority.HeartbeatKeyFile)
+            ?? Path.Combine(defaults.Value.StatePath, "certs", LocalCertificateAuthority.HeartbeatKeyFile);
+        if (!File.Exists(file))
+        {
+            // As `octavia certs init` would; amphorae get the same key in their boot files.
+            authority?.Initialize();
+        }
+
         return File.Exists(file) ? File.ReadAllText(file).Trim() : null;
     }
 

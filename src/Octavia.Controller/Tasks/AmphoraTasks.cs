@@ -150,6 +150,14 @@ public static class AmphoraTasks
         {
             await network.UnplugAsync(port.PortId, ct);
         }
+
+        // Whoever still serves the VIP (a failover's new amphora) must get the host's packets from now on.
+        var vip = await c.DbAsync(db => db.LoadBalancers.Where(lb => lb.Id == amphora.LoadBalancerId)
+            .Select(lb => new { lb.VipSubnetId, lb.VipAddress }).FirstOrDefaultAsync(ct), ct);
+        if (vip is { VipSubnetId: not null, VipAddress: not null })
+        {
+            await network.ForgetNeighbourAsync(vip.VipSubnetId, vip.VipAddress, ct);
+        }
     }
 
     /// <summary>

@@ -30,6 +30,12 @@ public interface INetworkDriver
 
     /// <summary>The ports a device holds.</summary>
     Task<IReadOnlyList<PluggedPort>> PortsOfAsync(string deviceId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Makes the host forget which MAC answers for an address on a subnet it is on (a VIP that moved to another
+    /// amphora), so its next packet asks again instead of going to the old one for seconds. Nothing by default.
+    /// </summary>
+    Task ForgetNeighbourAsync(string subnetId, string address, CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 public sealed record VipRequest(string LoadBalancerId, string ProjectId, string? SubnetId, string? NetworkId, string? PortId, string? Address);

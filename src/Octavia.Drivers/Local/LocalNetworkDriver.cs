@@ -283,6 +283,21 @@ public sealed class LocalNetworkDriver(
         }
     }
 
+    public async Task ForgetNeighbourAsync(string subnetId, string address, CancellationToken cancellationToken)
+    {
+        if (!MakesLinks)
+        {
+            return;
+        }
+
+        var subnet = await DbAsync(db => db.Subnets.Where(s => s.Id == subnetId)
+            .Select(s => new { s.HostAddress, s.Network!.BridgeName }).FirstOrDefaultAsync(cancellationToken));
+        if (subnet?.HostAddress is not null)
+        {
+            await HostCommand.RunAsync("ip", ["neigh", "flush", "to", address, "dev", subnet.BridgeName], cancellationToken);
+        }
+    }
+
     /// <summary>The ports of <c>octavia server</c> backends, with their address and subnet.</summary>
     public async Task<List<(string DeviceId, string IpAddress, string SubnetId, string SubnetName)>> ServerPortsAsync(CancellationToken cancellationToken)
     {

@@ -10,7 +10,7 @@ namespace Octavia.EndToEnd.Dataplane;
 /// and REST amphora drivers, its networks made by <c>network init</c>. Disposing it stops the process and
 /// runs <c>octavia network clean</c>, so no namespace, link or HAProxy outlives the tests even on failure.
 /// </summary>
-public sealed class Dataplane : ApiCalls, IAsyncLifetime
+public class Dataplane : ApiCalls, IAsyncLifetime
 {
     private readonly TestDirectory _dir = new();
     private OctaviaProcess? _octavia;
@@ -25,6 +25,9 @@ public sealed class Dataplane : ApiCalls, IAsyncLifetime
 
     /// <summary>A connection limit whose configuration the amphorae's HAProxy check refuses (see <see cref="InitializeAsync"/>).</summary>
     public const int RefusedConnectionLimit = 4242;
+
+    /// <summary>More octavia.conf for a variant of this cloud.</summary>
+    protected virtual string ExtraConfig => "";
 
     public async ValueTask InitializeAsync()
     {
@@ -59,6 +62,8 @@ public sealed class Dataplane : ApiCalls, IAsyncLifetime
 
             [local_compute]
             haproxy_cmd = {haproxy}
+
+            {ExtraConfig}
             """);
         _octavia = OctaviaProcess.Start(_dir.ConfigFile, "all");
         Api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
