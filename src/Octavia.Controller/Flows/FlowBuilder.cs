@@ -26,6 +26,8 @@ public sealed class FlowBuilder
         ]),
         JobKinds.AmphoraConfigUpdate => new(kind, [AmphoraToErrorOnRevert(), UpdateAgentConfig()]),
         JobKinds.AmphoraDelete => new(kind, [AmphoraToErrorOnRevert(), DeleteAmphorae((c, _) => Task.FromResult(new List<string> { c.State.AmphoraId! }))]),
+        JobKinds.AmphoraCreateSpare => new(kind, [AmphoraToErrorOnRevert(), BuildSpareAmphora()]),
+        JobKinds.AmphoraCertRotate => new(kind, [CertificateNotBusyOnRevert(), RotateCertificate()]),
 
         JobKinds.ListenerCreate => new(kind, [ListenerToErrorOnRevert(), UpdateLoadBalancerConfig(), MarkListenerActive(), MarkParentsActive()]),
         JobKinds.ListenerUpdate => new(kind, [ListenerToErrorOnRevert(), UpdateLoadBalancerConfig(), MarkListenerActive(), MarkParentsActive()]),
