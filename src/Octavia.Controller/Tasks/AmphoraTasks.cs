@@ -144,8 +144,8 @@ public static partial class AmphoraTasks
     });
 
     /// <summary>
-    /// Takes a READY spare for the load balancer (recorded as built by this flow, so a revert removes it)
-    /// and wakes housekeeping to replace it. A spare that does not answer goes to PENDING_DELETE with its
+    /// Takes a READY spare for the load balancer (recorded as built by this flow, so a revert removes it).
+    /// A spare that does not answer goes to PENDING_DELETE with its
     /// delete job in the same transaction, and the next spare is tried. Null when none is left.
     /// </summary>
     private static async Task<Amphora?> TakeSpareAsync(FlowContext c, string lbId, string? role, CancellationToken ct)
@@ -155,7 +155,6 @@ public static partial class AmphoraTasks
         while (await c.DbAsync(db => SpareAmphorae.ClaimAsync(db, lbId, role, c.Now, ct), ct) is { } spare)
         {
             c.State.NewAmphoraIds!.Add(spare.Id);
-            c.Services.GetKeyedService<JobSignal>(JobKinds.AmphoraCreateSpare)?.Notify();
             if (await amphoraDriver.IsAnsweringAsync(spare.Id, SpareAnswerTimeout, ct))
             {
                 return spare;
@@ -177,6 +176,17 @@ public static partial class AmphoraTasks
 
         return null;
     }
+
+    /// <summary>
+    /// The last step of the flows that take spares: wakes housekeeping in this process, which replaces the
+    /// spares taken at once rather than at its next <c>spare_check_interval</c>. Not sooner: booting the
+    /// replacement (an agent starting) would compete for the CPU with the rest of the flow that took the spare.
+    /// </summary>
+    public static IFlowTask WakeSparePool() => new FlowTask(nameof(WakeSparePool), (c, _) =>
+    {
+        c.Services.GetKeyedService<JobSignal>(JobKinds.AmphoraCreateSpare)?.Notify();
+        return Task.CompletedTask;
+    });
 
     /// <summary>
     /// An amphora from nothing to an agent that answers: its own certificate (which travels in its boot files,
