@@ -8,7 +8,8 @@ public sealed class SparePoolCloud : Dataplane;
 /// <summary>
 /// Spare amphorae with real amphorae (reference/controller.md §4): with <c>spare_amphora_pool_size = 2</c>,
 /// housekeeping keeps two READY amphorae booted; a load balancer create takes one and only plugs its VIP,
-/// so POST → ACTIVE is several times faster than booting an amphora; the pool refills.
+/// so POST → ACTIVE is several times faster than booting an amphora; the pool refills. A spare whose agent
+/// died is not used but deleted.
 /// </summary>
 public sealed class SparePoolTests(SparePoolCloud cloud) : IClassFixture<SparePoolCloud>
 {
@@ -54,6 +55,45 @@ public sealed class SparePoolTests(SparePoolCloud cloud) : IClassFixture<SparePo
         await cloud.WaitForGoneAsync(lbId);
     }
 
+    private const string PoolConfig = """
+        [house_keeping]
+        spare_amphora_pool_size = 2
+        """;
+
+    [Fact]
+    public async Task SpareWhoseAgentDied_IsNotUsed_ItIsDeleted_AndTheLoadBalancerGetsTheOther()
+    {
+        await cloud.RestartAsync(PoolConfig);
+        await WaitForFullPoolAsync(90);
+
+        // The spare a flow would take first (the oldest) loses its agent.
+        var oldest = (await cloud.GetAsync("/v2/octavia/amphorae?status=READY&sort=created_at:asc"))["amphorae"]!.AsArray()
+            .First(a => a!["loadbalancer_id"] is null)!;
+        var deadId = oldest["id"]!.GetValue<string>();
+        var deadNamespace = oldest["compute_id"]!.GetValue<string>();
+        foreach (var pid in (await Dataplane.RunAsync("ip", "netns", "pids", deadNamespace)).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            Process.GetProcessById(int.Parse(pid, System.Globalization.CultureInfo.InvariantCulture)).Kill();
+        }
+
+        var (elapsed, lbId, amphoraId) = await CreateAsync("after-a-dead-spare");
+        Assert.NotEqual(deadId, amphoraId);
+        Assert.Contains($"Spare amphora {deadId} did not answer", cloud.Output, StringComparison.Ordinal);
+        TestContext.Current.SendDiagnosticMessage($"POST → ACTIVE past a dead spare (it has 5 s to answer): {elapsed.TotalMilliseconds:F0} ms");
+
+        // The dead spare is deleted (compute instance and row), not left READY for the next flow to try.
+        var watch = Stopwatch.StartNew();
+        while ((await cloud.Api.GetAsync($"/v2/octavia/amphorae/{deadId}", TestContext.Current.CancellationToken)).StatusCode != System.Net.HttpStatusCode.NotFound)
+        {
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"The dead spare {deadId} is still there.\n{cloud.Output}");
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+
+        Assert.DoesNotContain(deadNamespace, await Dataplane.RunAsync("ip", "netns", "list"), StringComparison.Ordinal);
+        await DeleteAsync(lbId);
+        await WaitForFullPoolAsync(30);
+    }
+
     /// <summary>An amphora that was a spare serves: a listener with a member added to its load balancer answers through the VIP.</summary>
     private async Task ServesAsync(string lbId)
     {
@@ -88,7 +128,13 @@ public sealed class SparePoolTests(SparePoolCloud cloud) : IClassFixture<SparePo
     [Fact]
     public async Task PostToActive_TakesASpare_AtLeastThreeTimesFasterThanCold_AndThePoolRefills()
     {
-        // Cold: no pool (the fixture starts without one), each load balancer boots its amphora.
+        // Cold: no pool, and no spare left from another test; each load balancer boots its amphora.
+        await cloud.RestartAsync("");
+        while ((await AmphoraeAsync("READY")).Count > 0)
+        {
+            await DeleteAsync((await CreateAsync("drain")).LoadBalancerId);
+        }
+
         var cold = new List<TimeSpan>();
         for (var i = 0; i < Creates; i++)
         {
@@ -100,10 +146,7 @@ public sealed class SparePoolTests(SparePoolCloud cloud) : IClassFixture<SparePo
         // The same cloud with two spares kept; each create starts with a full pool and nothing building. The
         // check interval stays at its 30 s: the pool refills within the test only because a flow that took a
         // spare wakes housekeeping.
-        await cloud.RestartAsync("""
-            [house_keeping]
-            spare_amphora_pool_size = 2
-            """);
+        await cloud.RestartAsync(PoolConfig);
         var warm = new List<TimeSpan>();
         for (var i = 0; i < Creates; i++)
         {
