@@ -7,20 +7,20 @@ namespace Octavia.Api.Tests.Housekeeping;
 
 /// <summary>
 /// <c>octavia all</c> with drivers the tests control: a compute driver that is not the no-op one (so spares
-/// are kept) and an amphora driver that can fail. Spares are kept only when <see cref="PoolSize"/> is above 0;
+/// are kept) and an amphora driver that can fail. Spares are kept only when the pool size is above 0;
 /// the cleanup and rotation loops run once at start and then only when a test calls them.
 /// </summary>
-public abstract class HousekeepingFixture : OctaviaFixture
+public abstract class HousekeepingFixture(bool postgres, int poolSize) : OctaviaFixture
 {
     public FakeComputeDriver Compute { get; } = new();
 
     public FakeAmphoraDriver Amphorae { get; } = new();
 
-    protected abstract int PoolSize { get; }
+    protected override bool UsePostgres => postgres;
 
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
-        ["house_keeping:spare_amphora_pool_size"] = PoolSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["house_keeping:spare_amphora_pool_size"] = poolSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["house_keeping:spare_check_interval"] = "0.2",
         ["house_keeping:cert_interval"] = "3600",
         ["house_keeping:cleanup_interval"] = "3600",
@@ -47,30 +47,10 @@ public abstract class HousekeepingFixture : OctaviaFixture
     }
 }
 
-public sealed class SparePoolSqliteFixture : HousekeepingFixture
-{
-    protected override bool UsePostgres => false;
+public sealed class SparePoolSqliteFixture() : HousekeepingFixture(postgres: false, poolSize: 2);
 
-    protected override int PoolSize => 2;
-}
+public sealed class SparePoolPostgresFixture() : HousekeepingFixture(postgres: true, poolSize: 2);
 
-public sealed class SparePoolPostgresFixture : HousekeepingFixture
-{
-    protected override bool UsePostgres => true;
+public sealed class RotationSqliteFixture() : HousekeepingFixture(postgres: false, poolSize: 0);
 
-    protected override int PoolSize => 2;
-}
-
-public sealed class RotationSqliteFixture : HousekeepingFixture
-{
-    protected override bool UsePostgres => false;
-
-    protected override int PoolSize => 0;
-}
-
-public sealed class RotationPostgresFixture : HousekeepingFixture
-{
-    protected override bool UsePostgres => true;
-
-    protected override int PoolSize => 0;
-}
+public sealed class RotationPostgresFixture() : HousekeepingFixture(postgres: true, poolSize: 0);
