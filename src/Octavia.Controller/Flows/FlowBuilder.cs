@@ -16,16 +16,19 @@ public sealed class FlowBuilder
 {
     public Flow Build(string kind, FlowState state) => kind switch
     {
-        JobKinds.LoadBalancerCreate => new(kind, [LoadBalancerAndChildrenToErrorOnRevert(), BuildAmphorae(), UpdateLoadBalancerConfig(), MarkLoadBalancerAndChildrenActive()]),
+        JobKinds.LoadBalancerCreate => new(kind,
+            [LoadBalancerAndChildrenToErrorOnRevert(), BuildAmphorae(), UpdateLoadBalancerConfig(), MarkLoadBalancerAndChildrenActive(), WakeSparePool()]),
         JobKinds.LoadBalancerUpdate => new(kind, [LoadBalancerToErrorOnRevert(), UpdateLoadBalancerConfig(), MarkLoadBalancerActive()]),
         JobKinds.LoadBalancerDelete => new(kind, [LoadBalancerToErrorOnRevert(), DeleteAmphorae(AllAmphoraeOf), DeallocateVip(), MarkLoadBalancerDeleted()]),
         JobKinds.LoadBalancerFailover or JobKinds.AmphoraFailover => new(kind,
         [
             LoadBalancerToErrorOnRevert(), SelectAmphoraeToReplace(), BuildAmphorae(), UpdateLoadBalancerConfig(),
-            DeleteAmphorae(ReplacedAmphorae), MarkLoadBalancerActive(),
+            DeleteAmphorae(ReplacedAmphorae), MarkLoadBalancerActive(), WakeSparePool(),
         ]),
         JobKinds.AmphoraConfigUpdate => new(kind, [AmphoraToErrorOnRevert(), UpdateAgentConfig()]),
         JobKinds.AmphoraDelete => new(kind, [AmphoraToErrorOnRevert(), DeleteAmphorae((c, _) => Task.FromResult(new List<string> { c.State.AmphoraId! }))]),
+        JobKinds.AmphoraCreateSpare => new(kind, [AmphoraToErrorOnRevert(), BuildSpareAmphora()]),
+        JobKinds.AmphoraCertRotate => new(kind, [CertificateNotBusyOnRevert(), RotateCertificate()]),
 
         JobKinds.ListenerCreate => new(kind, [ListenerToErrorOnRevert(), UpdateLoadBalancerConfig(), MarkListenerActive(), MarkParentsActive()]),
         JobKinds.ListenerUpdate => new(kind, [ListenerToErrorOnRevert(), UpdateLoadBalancerConfig(), MarkListenerActive(), MarkParentsActive()]),

@@ -1,16 +1,20 @@
+using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Octavia.Controller.Engine;
 using Octavia.Core.Drivers;
+using Octavia.Core.Jobs;
 using Octavia.Core.Model;
 using Octavia.Core.Statuses;
 using Octavia.Db;
+using Octavia.Db.Jobs;
+using Octavia.Db.Stores;
 
 namespace Octavia.Controller.Tasks;
 
 /// <summary>Tasks that reach amphorae through the compute and amphora drivers.</summary>
-public static class AmphoraTasks
+public static partial class AmphoraTasks
 {
     /// <summary>
     /// Whether the load balancer's provider does real work. The <c>noop_driver</c> provider has none: its
@@ -30,8 +34,16 @@ public static class AmphoraTasks
     });
 
     /// <summary>
-    /// Builds one amphora for the load balancer (STANDALONE), or in a failover the replacements of the
-    /// amphorae being retired, with their roles. Revert deletes what was built.
+    /// How long a spare may take to answer when a flow takes it. One that does not (its agent died while it
+    /// waited) is retired and the flow takes another spare or boots an amphora: it never waits a boot's time
+    /// for an amphora that is supposed to be running already.
+    /// </summary>
+    private static readonly TimeSpan SpareAnswerTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Gives the load balancer its amphorae: one STANDALONE (or MASTER and BACKUP), or in a failover the
+    /// replacements of the amphorae being retired, with their roles. Each is a READY spare when the pool has
+    /// one, else booted now; then its VIP is plugged and it is ALLOCATED. Revert deletes what was built or taken.
     /// </summary>
     public static IFlowTask BuildAmphorae() => new FlowTask(nameof(BuildAmphorae), async (c, ct) =>
     {
@@ -40,56 +52,70 @@ public static class AmphoraTasks
             return;
         }
 
-        var compute = c.Services.GetRequiredService<IComputeDriver>();
         var amphoraDriver = c.Services.GetRequiredService<IAmphoraDriver>();
         var lbId = c.State.LoadBalancerId!;
         var lb = await c.DbAsync(db => db.LoadBalancers.FirstAsync(x => x.Id == lbId, ct), ct);
-        var roles = await c.DbAsync(db => db.Amphorae.Where(a => c.State.OldAmphoraIds != null && c.State.OldAmphoraIds.Contains(a.Id))
-            .Select(a => a.Role).ToListAsync(ct), ct);
+        var retired = c.State.OldAmphoraIds ?? [];
+        var roles = await c.DbAsync(db => db.Amphorae.Where(a => retired.Contains(a.Id)).Select(a => a.Role).ToListAsync(ct), ct);
         if (roles.Count == 0)
         {
             roles = lb.Topology == "ACTIVE_STANDBY" ? [AmphoraStatus.RoleMaster, AmphoraStatus.RoleBackup] : [AmphoraStatus.RoleStandalone];
         }
 
-        c.State.NewAmphoraIds ??= [];
-        var existing = await c.DbAsync(db => db.Amphorae.Where(a => c.State.NewAmphoraIds.Contains(a.Id)).ToListAsync(ct), ct);
-        for (var i = existing.Count; i < roles.Count; i++)
+        // A run cut short (a worker killed before the checkpoint) may have made or taken amphorae for this
+        // load balancer without recording them: they are this flow's, so adopt them instead of adding more.
+        var built = c.State.NewAmphoraIds ??= [];
+        built.AddRange(await c.DbAsync(db => db.Amphorae.Where(a => a.LoadBalancerId == lbId && !retired.Contains(a.Id) && !built.Contains(a.Id)
+            && (a.Status == AmphoraStatus.PendingCreate || a.Status == AmphoraStatus.Booting)).Select(a => a.Id).ToListAsync(ct), ct));
+        var amphorae = await c.DbAsync(db => db.Amphorae.Where(a => built.Contains(a.Id) && a.Status != AmphoraStatus.Deleted).ToListAsync(ct), ct);
+        var missing = roles.ToList();
+        foreach (var amphora in amphorae)
         {
+            missing.Remove(amphora.Role);
+        }
+
+        var answered = new HashSet<string>();
+        foreach (var role in missing)
+        {
+            if (await TakeSpareAsync(c, lbId, role, ct) is { } spare)
+            {
+                amphorae.Add(spare);
+                answered.Add(spare.Id);
+                continue;
+            }
+
             var amphora = new Amphora
             {
                 Id = Guid.NewGuid().ToString(),
                 Status = AmphoraStatus.PendingCreate,
                 CreatedAt = c.Now,
                 LoadBalancerId = lbId,
-                Role = roles[i],
+                Role = role,
                 CertExpiration = c.Now.AddDays(30),
             };
-            c.State.NewAmphoraIds.Add(amphora.Id);
+            built.Add(amphora.Id);
             await c.DbAsync(db =>
             {
                 db.Amphorae.Add(amphora);
                 return Task.CompletedTask;
             }, ct);
-            existing.Add(amphora);
+            amphorae.Add(amphora);
         }
 
-        var certificates = c.Services.GetRequiredService<IAmphoraCertificateIssuer>();
-        foreach (var amphora in existing.Where(a => a.Status != AmphoraStatus.Allocated))
+        var logger = c.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AmphoraTasks));
+        foreach (var amphora in amphorae.Where(a => a.Status != AmphoraStatus.Allocated))
         {
-            // The amphora's own certificate travels in its boot files, as upstream's config drive does.
-            var watch = System.Diagnostics.Stopwatch.StartNew();
-            var certificate = certificates.Issue(amphora.Id);
-            var issued = watch.Elapsed;
-            var built = await compute.BuildAsync(new AmphoraBuild(amphora.Id, certificate.Pem), ct);
-            var booted = watch.Elapsed;
-            await c.DbAsync(db => db.Amphorae.Where(a => a.Id == amphora.Id).ExecuteUpdateAsync(x => x
-                .SetProperty(a => a.Status, AmphoraStatus.Booting)
-                .SetProperty(a => a.ComputeId, built.ComputeId)
-                .SetProperty(a => a.LbNetworkIp, built.ManagementAddress)
-                .SetProperty(a => a.CertExpiration, certificate.NotAfter)
-                .SetProperty(a => a.UpdatedAt, c.Now), ct), ct);
-            await amphoraDriver.WaitForAmphoraAsync(amphora.Id, ct);
-            var answered = watch.Elapsed;
+            var watch = Stopwatch.StartNew();
+            if (amphora.Status == AmphoraStatus.PendingCreate)
+            {
+                await BootAmphoraAsync(c, amphora, ct);
+            }
+            else if (!answered.Contains(amphora.Id))
+            {
+                await amphoraDriver.WaitForAmphoraAsync(amphora.Id, ct);
+            }
+
+            var up = watch.Elapsed;
             await c.DbAsync(db => db.Amphorae.Where(a => a.Id == amphora.Id).ExecuteUpdateAsync(x => x
                 .SetProperty(a => a.VrrpIp, lb.VipAddress)
                 .SetProperty(a => a.HaIp, lb.VipAddress)
@@ -97,13 +123,11 @@ public static class AmphoraTasks
                 .SetProperty(a => a.VrrpId, 1)
                 .SetProperty(a => a.VrrpPriority, a => a.Role == AmphoraStatus.RoleMaster ? 100 : a.Role == AmphoraStatus.RoleBackup ? 90 : (int?)null), ct), ct);
             await amphoraDriver.PlugVipAsync(amphora.Id, ct);
-            c.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AmphoraTasks)).LogInformation(
-                "Built amphora {Amphora} in {Total:F0} ms: certificate {Issued:F0}, compute {Booted:F0}, agent answering {Answered:F0}, VIP plugged {Plugged:F0}",
-                amphora.Id, watch.Elapsed.TotalMilliseconds, issued.TotalMilliseconds, (booted - issued).TotalMilliseconds,
-                (answered - booted).TotalMilliseconds, (watch.Elapsed - answered).TotalMilliseconds);
             await c.DbAsync(db => db.Amphorae.Where(a => a.Id == amphora.Id).ExecuteUpdateAsync(x => x
                 .SetProperty(a => a.Status, AmphoraStatus.Allocated)
                 .SetProperty(a => a.UpdatedAt, c.Now), ct), ct);
+            LogAllocated(logger, amphora.Id, lbId, answered.Contains(amphora.Id) ? "a spare" : "booted", watch.Elapsed.TotalMilliseconds, up.TotalMilliseconds,
+                (watch.Elapsed - up).TotalMilliseconds);
         }
     },
     async (c, ct) =>
@@ -117,6 +141,129 @@ public static class AmphoraTasks
 
         await c.DbAsync(db => db.Amphorae.Where(a => ids.Contains(a.Id))
             .ExecuteUpdateAsync(x => x.SetProperty(a => a.Status, AmphoraStatus.Deleted).SetProperty(a => a.UpdatedAt, c.Now), ct), ct);
+    });
+
+    /// <summary>
+    /// Takes a READY spare for the load balancer (recorded as built by this flow, so a revert removes it).
+    /// A spare that does not answer goes to PENDING_DELETE with its
+    /// delete job in the same transaction, and the next spare is tried. Null when none is left.
+    /// </summary>
+    private static async Task<Amphora?> TakeSpareAsync(FlowContext c, string lbId, string? role, CancellationToken ct)
+    {
+        var amphoraDriver = c.Services.GetRequiredService<IAmphoraDriver>();
+        var queue = c.Services.GetRequiredService<JobQueue>();
+        while (await c.DbAsync(db => SpareAmphorae.ClaimAsync(db, lbId, role, c.Now, ct), ct) is { } spare)
+        {
+            c.State.NewAmphoraIds!.Add(spare.Id);
+            if (await amphoraDriver.IsAnsweringAsync(spare.Id, SpareAnswerTimeout, ct))
+            {
+                return spare;
+            }
+
+            await c.DbAsync(async db =>
+            {
+                await db.Amphorae.Where(a => a.Id == spare.Id).ExecuteUpdateAsync(x => x
+                    .SetProperty(a => a.Status, AmphoraStatus.PendingDelete)
+                    .SetProperty(a => a.LoadBalancerId, (string?)null)
+                    .SetProperty(a => a.Role, (string?)null)
+                    .SetProperty(a => a.UpdatedAt, c.Now), ct);
+                queue.Add(db, JobKinds.AmphoraDelete, new FlowState { AmphoraId = spare.Id });
+            }, ct);
+            await c.DbAsync(db => queue.NotifyCommittedAsync(db, ct), ct);
+            c.State.NewAmphoraIds.Remove(spare.Id);
+            LogSpareRetired(c.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AmphoraTasks)), spare.Id, lbId);
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The last step of the flows that take spares: wakes housekeeping in this process, which replaces the
+    /// spares taken at once rather than at its next <c>spare_check_interval</c>. Not sooner: booting the
+    /// replacement (an agent starting) would compete for the CPU with the rest of the flow that took the spare.
+    /// </summary>
+    public static IFlowTask WakeSparePool() => new FlowTask(nameof(WakeSparePool), (c, _) =>
+    {
+        c.Services.GetKeyedService<JobSignal>(JobKinds.AmphoraCreateSpare)?.Notify();
+        return Task.CompletedTask;
+    });
+
+    /// <summary>
+    /// An amphora from nothing to an agent that answers: its own certificate (which travels in its boot files,
+    /// as upstream's config drive), the compute build, BOOTING, the wait for the agent. Safe to repeat.
+    /// </summary>
+    private static async Task BootAmphoraAsync(FlowContext c, Amphora amphora, CancellationToken ct)
+    {
+        var watch = Stopwatch.StartNew();
+        var certificate = c.Services.GetRequiredService<IAmphoraCertificateIssuer>().Issue(amphora.Id);
+        var issued = watch.Elapsed;
+        var built = await c.Services.GetRequiredService<IComputeDriver>().BuildAsync(new AmphoraBuild(amphora.Id, certificate.Pem), ct);
+        var booted = watch.Elapsed;
+        await c.DbAsync(db => db.Amphorae.Where(a => a.Id == amphora.Id).ExecuteUpdateAsync(x => x
+            .SetProperty(a => a.Status, AmphoraStatus.Booting)
+            .SetProperty(a => a.ComputeId, built.ComputeId)
+            .SetProperty(a => a.LbNetworkIp, built.ManagementAddress)
+            .SetProperty(a => a.CertExpiration, certificate.NotAfter)
+            .SetProperty(a => a.UpdatedAt, c.Now), ct), ct);
+        amphora.Status = AmphoraStatus.Booting;
+        amphora.ComputeId = built.ComputeId;
+        amphora.LbNetworkIp = built.ManagementAddress;
+        await c.Services.GetRequiredService<IAmphoraDriver>().WaitForAmphoraAsync(amphora.Id, ct);
+        LogBooted(c.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AmphoraTasks)), amphora.Id, watch.Elapsed.TotalMilliseconds,
+            issued.TotalMilliseconds, (booted - issued).TotalMilliseconds, (watch.Elapsed - booted).TotalMilliseconds);
+    }
+
+    /// <summary>
+    /// Housekeeping's spare: the amphora row it made (PENDING_CREATE, no load balancer) booted until its agent
+    /// answers, then READY, with no VIP: the flow that takes it plugs one. Revert removes it.
+    /// </summary>
+    public static IFlowTask BuildSpareAmphora() => new FlowTask(nameof(BuildSpareAmphora), async (c, ct) =>
+    {
+        var amphora = await c.DbAsync(db => db.Amphorae.FirstOrDefaultAsync(a => a.Id == c.State.AmphoraId, ct), ct);
+        if (amphora is null || amphora.LoadBalancerId is not null
+            || amphora.Status is not (AmphoraStatus.PendingCreate or AmphoraStatus.Booting))
+        {
+            // Already READY (a resumed flow) or taken, or gone: nothing to do.
+            return;
+        }
+
+        await BootAmphoraAsync(c, amphora, ct);
+        await c.DbAsync(db => db.Amphorae.Where(a => a.Id == amphora.Id && a.LoadBalancerId == null && a.Status == AmphoraStatus.Booting)
+            .ExecuteUpdateAsync(x => x.SetProperty(a => a.Status, AmphoraStatus.Ready).SetProperty(a => a.UpdatedAt, c.Now), ct), ct);
+    },
+    async (c, ct) =>
+    {
+        var amphora = await c.DbAsync(db => db.Amphorae.FirstOrDefaultAsync(a => a.Id == c.State.AmphoraId && a.LoadBalancerId == null, ct), ct);
+        if (amphora is null)
+        {
+            return;
+        }
+
+        await RemoveAmphoraAsync(c, amphora, ct);
+        await c.DbAsync(db => db.Amphorae.Where(a => a.Id == amphora.Id && a.LoadBalancerId == null)
+            .ExecuteUpdateAsync(x => x.SetProperty(a => a.Status, AmphoraStatus.Deleted).SetProperty(a => a.UpdatedAt, c.Now), ct), ct);
+    });
+
+    /// <summary>
+    /// Certificate rotation (upstream's GenerateServerPEMTask, AmphoraCertUpload, UpdateAmphoraDBCertExpiration
+    /// and UpdateAmphoraCertBusyToFalse): a new certificate for the amphora, uploaded to its agent, then its
+    /// expiry stored and the amphora freed for the next rotation. Repeating it issues and uploads another.
+    /// </summary>
+    public static IFlowTask RotateCertificate() => new FlowTask(nameof(RotateCertificate), async (c, ct) =>
+    {
+        var amphora = await c.DbAsync(db => db.Amphorae.FirstOrDefaultAsync(a => a.Id == c.State.AmphoraId, ct), ct);
+        if (amphora is not null && amphora.Status is not (AmphoraStatus.Deleted or AmphoraStatus.PendingDelete))
+        {
+            var certificate = c.Services.GetRequiredService<IAmphoraCertificateIssuer>().Issue(amphora.Id);
+            await c.Services.GetRequiredService<IAmphoraDriver>().UpdateCertificateAsync(amphora.Id, certificate.Pem, ct);
+            await c.DbAsync(db => db.Amphorae.Where(a => a.Id == amphora.Id)
+                .ExecuteUpdateAsync(x => x.SetProperty(a => a.CertExpiration, certificate.NotAfter).SetProperty(a => a.CertBusy, false), ct), ct);
+            LogCertificateRotated(c.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AmphoraTasks)), amphora.Id, certificate.NotAfter);
+            return;
+        }
+
+        // Deleted meanwhile: nothing to rotate, only the flag to clear.
+        await c.DbAsync(db => db.Amphorae.Where(a => a.Id == c.State.AmphoraId).ExecuteUpdateAsync(x => x.SetProperty(a => a.CertBusy, false), ct), ct);
     });
 
     /// <summary>Retires amphorae: compute instance removed, row DELETED.</summary>
@@ -204,4 +351,19 @@ public static class AmphoraTasks
             .Select(a => a.Id).ToListAsync(ct), ct);
 
     public static Task<List<string>> ReplacedAmphorae(FlowContext c, CancellationToken ct) => Task.FromResult(c.State.OldAmphoraIds ?? []);
+
+    [LoggerMessage(EventId = 3301, Level = LogLevel.Information,
+        Message = "Booted amphora {Amphora} in {Total:F0} ms: certificate {Issued:F0}, compute {Booted:F0}, agent answering {Answered:F0}")]
+    private static partial void LogBooted(ILogger logger, string amphora, double total, double issued, double booted, double answered);
+
+    [LoggerMessage(EventId = 3302, Level = LogLevel.Information,
+        Message = "Amphora {Amphora} ({Source}) allocated to load balancer {LoadBalancerId} in {Total:F0} ms: answering {Up:F0}, VIP plugged {Plugged:F0}")]
+    private static partial void LogAllocated(ILogger logger, string amphora, string loadBalancerId, string source, double total, double up, double plugged);
+
+    [LoggerMessage(EventId = 3303, Level = LogLevel.Warning,
+        Message = "Spare amphora {Amphora} did not answer when load balancer {LoadBalancerId} took it; it is deleted and another used")]
+    private static partial void LogSpareRetired(ILogger logger, string amphora, string loadBalancerId);
+
+    [LoggerMessage(EventId = 3304, Level = LogLevel.Information, Message = "Rotated the certificate of amphora {Amphora}; it now expires {NotAfter:O}")]
+    private static partial void LogCertificateRotated(ILogger logger, string amphora, DateTime notAfter);
 }

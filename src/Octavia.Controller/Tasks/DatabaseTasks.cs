@@ -26,9 +26,18 @@ public static class DatabaseTasks
             await UnlockParentsAsync(db, c, ct);
         }, ct));
 
+    /// <summary>The amphora to ERROR, unless a revert before this one already removed it (DELETED stays DELETED).</summary>
     public static IFlowTask AmphoraToErrorOnRevert() => FlowTask.Guard(nameof(AmphoraToErrorOnRevert), (c, ct) =>
-        c.DbAsync(db => db.Amphorae.Where(a => a.Id == c.State.AmphoraId)
+        c.DbAsync(db => db.Amphorae.Where(a => a.Id == c.State.AmphoraId && a.Status != AmphoraStatus.Deleted)
             .ExecuteUpdateAsync(s => s.SetProperty(a => a.Status, AmphoraStatus.Error).SetProperty(a => a.UpdatedAt, c.Now), ct), ct));
+
+    /// <summary>
+    /// Certificate rotation's guard: a failed rotation frees the amphora for the next one and changes nothing
+    /// else. Upstream puts the amphora in ERROR; here it keeps serving with its old certificate, which is still
+    /// valid for the rest of <c>cert_expiry_buffer</c> (docs/decisions.md).
+    /// </summary>
+    public static IFlowTask CertificateNotBusyOnRevert() => FlowTask.Guard(nameof(CertificateNotBusyOnRevert), (c, ct) =>
+        c.DbAsync(db => db.Amphorae.Where(a => a.Id == c.State.AmphoraId).ExecuteUpdateAsync(s => s.SetProperty(a => a.CertBusy, false), ct), ct));
 
     // ----- Tails ----------------------------------------------------------------------------------
 

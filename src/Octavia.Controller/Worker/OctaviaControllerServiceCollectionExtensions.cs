@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Octavia.Controller.Engine;
 using Octavia.Controller.Flows;
 using Octavia.Core.Configuration;
+using Octavia.Core.Jobs;
 using Octavia.Db.Jobs;
 
 namespace Octavia.Controller.Worker;
@@ -16,6 +17,8 @@ public static class OctaviaControllerServiceCollectionExtensions
         services.AddOptions<TaskFlowOptions>().Bind(configuration.GetSection(TaskFlowOptions.SectionName));
         services.AddOptions<DefaultOptions>().Bind(configuration.GetSection(DefaultOptions.SectionName));
         services.TryAddSingleton(TimeProvider.System);
+        // Woken when a flow takes a spare amphora, so that housekeeping in the same process replaces it at once.
+        services.TryAddKeyedSingleton<JobSignal>(JobKinds.AmphoraCreateSpare);
         services.AddSingleton<FlowBuilder>();
         services.AddSingleton<FlowRunner>();
         services.AddHostedService<PostgresJobListener>();

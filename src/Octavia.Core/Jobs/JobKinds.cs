@@ -1,6 +1,6 @@
 namespace Octavia.Core.Jobs;
 
-/// <summary>Names of the flows the API can ask for; the worker maps each to a flow builder.</summary>
+/// <summary>Names of the flows the API and housekeeping can ask for; the worker maps each to a flow builder.</summary>
 public static class JobKinds
 {
     public const string LoadBalancerCreate = "loadbalancer.create";
@@ -29,4 +29,10 @@ public static class JobKinds
     public const string AmphoraFailover = "amphora.failover";
     public const string AmphoraConfigUpdate = "amphora.config";
     public const string AmphoraDelete = "amphora.delete";
+
+    /// <summary>Housekeeping: boot one spare amphora (no load balancer) and leave it READY.</summary>
+    public const string AmphoraCreateSpare = "amphora.create_spare";
+
+    /// <summary>Housekeeping: give an amphora a new server certificate before the old one expires.</summary>
+    public const string AmphoraCertRotate = "amphora.cert_rotate";
 }

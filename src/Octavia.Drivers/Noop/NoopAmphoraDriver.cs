@@ -18,7 +18,11 @@ public sealed class NoopAmphoraDriver(IOptions<NoopDriverOptions> options, TimeP
 
     public Task WaitForAmphoraAsync(string amphoraId, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    public Task<bool> IsAnsweringAsync(string amphoraId, TimeSpan timeout, CancellationToken cancellationToken) => Task.FromResult(true);
+
     public Task PlugVipAsync(string amphoraId, CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task UpdateAgentConfigAsync(string amphoraId, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task UpdateCertificateAsync(string amphoraId, string pem, CancellationToken cancellationToken) => PretendAsync(cancellationToken);
 }

@@ -56,9 +56,13 @@ public sealed class FaultyAmphoraDriver : IAmphoraDriver
 
     public Task WaitForAmphoraAsync(string amphoraId, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    public Task<bool> IsAnsweringAsync(string amphoraId, TimeSpan timeout, CancellationToken cancellationToken) => Task.FromResult(true);
+
     public Task PlugVipAsync(string amphoraId, CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task UpdateAgentConfigAsync(string amphoraId, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task UpdateCertificateAsync(string amphoraId, string pem, CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 public sealed class FaultyDriverFixture : OctaviaFixture

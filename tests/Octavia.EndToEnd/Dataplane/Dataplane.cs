@@ -14,6 +14,7 @@ public class Dataplane : ApiCalls, IAsyncLifetime
 {
     private readonly TestDirectory _dir = new();
     private OctaviaProcess? _octavia;
+    private int _port;
 
     public string PublicSubnetId { get; private set; } = "";
 
@@ -21,17 +22,20 @@ public class Dataplane : ApiCalls, IAsyncLifetime
 
     public string ConfigFile => _dir.ConfigFile;
 
+    /// <summary>The state directory (database, certificates, amphora files).</summary>
+    public string StatePath => _dir.Path;
+
+    /// <summary>Sections appended to the cloud's octavia.conf (a fixture's own settings).</summary>
+    protected virtual string ExtraConfig => "";
+
     public override string Output => _octavia?.Output ?? "";
 
     /// <summary>A connection limit whose configuration the amphorae's HAProxy check refuses (see <see cref="InitializeAsync"/>).</summary>
     public const int RefusedConnectionLimit = 4242;
 
-    /// <summary>More octavia.conf for a variant of this cloud.</summary>
-    protected virtual string ExtraConfig => "";
-
     public async ValueTask InitializeAsync()
     {
-        var port = OctaviaProcess.FreePort();
+        _port = OctaviaProcess.FreePort();
 
         // The real HAProxy, except that `haproxy -c` refuses a configuration with the refused limit in it:
         // how a test makes validation fail on the amphora for a configuration the API accepts.
@@ -50,10 +54,31 @@ public class Dataplane : ApiCalls, IAsyncLifetime
 
             """);
         File.SetUnixFileMode(haproxy, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_port}") };
+        await StartAsync(ExtraConfig);
+        var (code, output) = await OctaviaProcess.RunAsync(_dir.ConfigFile, "network", "list");
+        Assert.True(code == 0, output);
+        PublicSubnetId = SubnetId(output, "public-subnet");
+        PrivateSubnetId = SubnetId(output, "private-subnet");
+    }
+
+    /// <summary>
+    /// Stops <c>octavia all</c> (SIGKILL: amphorae and servers outlive it, as VMs outlive a controller) and
+    /// starts it again with <paramref name="extraConfig"/> appended to its configuration.
+    /// </summary>
+    public async Task RestartAsync(string extraConfig)
+    {
+        _octavia?.Kill();
+        _octavia?.Dispose();
+        await StartAsync(extraConfig);
+    }
+
+    private async Task StartAsync(string extraConfig)
+    {
         _dir.WriteConfig($"""
             [api_settings]
             bind_host = 127.0.0.1
-            bind_port = {port}
+            bind_port = {_port}
 
             [controller_worker]
             compute_driver = compute_netns_driver
@@ -61,17 +86,12 @@ public class Dataplane : ApiCalls, IAsyncLifetime
             amphora_driver = amphora_haproxy_rest_driver
 
             [local_compute]
-            haproxy_cmd = {haproxy}
+            haproxy_cmd = {Path.Combine(_dir.Path, "haproxy")}
 
-            {ExtraConfig}
+            {extraConfig}
             """);
         _octavia = OctaviaProcess.Start(_dir.ConfigFile, "all");
-        Api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         await OctaviaProcess.WaitForApiAsync(Api, _octavia);
-        var (code, output) = await OctaviaProcess.RunAsync(_dir.ConfigFile, "network", "list");
-        Assert.True(code == 0, output);
-        PublicSubnetId = SubnetId(output, "public-subnet");
-        PrivateSubnetId = SubnetId(output, "private-subnet");
     }
 
     /// <summary>A TCP server on private-subnet: it writes <c>address:port</c>, then echoes.</summary>
@@ -95,6 +115,7 @@ public class Dataplane : ApiCalls, IAsyncLifetime
         _octavia?.Dispose();
         Api.Dispose();
         _dir.Dispose();
+        GC.SuppressFinalize(this);
     }
 
     public async Task ServerAsync(params string[] arguments)

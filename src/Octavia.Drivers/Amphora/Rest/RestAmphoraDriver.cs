@@ -47,13 +47,13 @@ public sealed class RestAmphoraDriver(
         return await work(scope.ServiceProvider.GetRequiredService<OctaviaDbContext>());
     }
 
-    private AmphoraAgentClient ClientOf(Core.Model.Amphora amphora)
+    private AmphoraAgentClient ClientOf(Core.Model.Amphora amphora, TimeSpan? timeout = null)
     {
         var address = amphora.LbNetworkIp ?? throw new InvalidOperationException($"Amphora {amphora.Id} has no management address yet.");
         var host = address.Contains(':', StringComparison.Ordinal) ? $"[{address}]" : address;
         var (client, serverCa) = _certificates.Value;
         return new AmphoraAgentClient(new Uri($"https://{host}:{options.Value.AgentPort}"), amphora.Id, client, serverCa,
-            TimeSpan.FromSeconds(options.Value.RequestTimeout));
+            timeout ?? TimeSpan.FromSeconds(options.Value.RequestTimeout));
     }
 
     private Task<Core.Model.Amphora> AmphoraAsync(string amphoraId, CancellationToken cancellationToken) =>
@@ -66,6 +66,36 @@ public sealed class RestAmphoraDriver(
         // connection on this host costs next to nothing), so that ACTIVE follows the agent closely.
         await client.WaitUntilUpAsync(options.Value.ConnectionMaxRetries, TimeSpan.FromMilliseconds(20),
             TimeSpan.FromSeconds(options.Value.ConnectionRetryInterval), time, cancellationToken);
+    }
+
+    public async Task<bool> IsAnsweringAsync(string amphoraId, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var amphora = await AmphoraAsync(amphoraId, cancellationToken);
+        if (amphora.LbNetworkIp is null)
+        {
+            return false;
+        }
+
+        using var client = ClientOf(amphora, timeout);
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(timeout);
+        try
+        {
+            await client.WaitUntilUpAsync(int.MaxValue, TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(500), time, bounded.Token);
+            return true;
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested
+            && e is OperationCanceledException or HttpRequestException or AgentRequestException or System.Text.Json.JsonException)
+        {
+            logger.LogWarning("Amphora {Amphora} did not answer within {Timeout}: {Error}", amphoraId, timeout, e.Message);
+            return false;
+        }
+    }
+
+    public async Task UpdateCertificateAsync(string amphoraId, string pem, CancellationToken cancellationToken)
+    {
+        using var client = ClientOf(await AmphoraAsync(amphoraId, cancellationToken));
+        await client.UpdateServerCertificateAsync(pem, cancellationToken);
     }
 
     public async Task PlugVipAsync(string amphoraId, CancellationToken cancellationToken)
