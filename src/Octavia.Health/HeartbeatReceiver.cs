@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -57,36 +58,65 @@ public sealed partial class HeartbeatReceiver(
         await WarmSequenceNumbersAsync(stoppingToken);
         var processing = processor.RunAsync(stoppingToken);
         var summary = SummarizeAsync(stoppingToken);
-        var buffer = GC.AllocateUninitializedArray<byte>(HeartbeatCodec.MaxDatagramBytes + 1);
+
+        // A thread of its own, blocked in recv: receiving never waits for the thread pool, which the
+        // processor's database work keeps busy; a late read is a full socket buffer and dropped datagrams.
+        var keyBytes = Encoding.UTF8.GetBytes(key);
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                ReceiveLoop(socket, keyBytes, stoppingToken);
+            }
+            finally
+            {
+                done.TrySetResult();
+            }
+        })
+        { IsBackground = true, Name = "heartbeat-receiver" };
+        thread.Start();
         try
         {
-            while (!stoppingToken.IsCancellationRequested)
-            {
-                int length;
-                try
-                {
-                    length = await socket.ReceiveAsync(buffer, SocketFlags.None, stoppingToken);
-                }
-                catch (SocketException e) when (e.SocketErrorCode is SocketError.MessageSize or SocketError.ConnectionReset)
-                {
-                    metrics.CountReceived();
-                    metrics.CountDropped(HeartbeatDrop.TooLarge);
-                    continue;
-                }
-
-                Accept(buffer.AsSpan(0, length), key);
-            }
+            await Task.Delay(Timeout.Infinite, stoppingToken);
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        catch (OperationCanceledException)
         {
         }
 
+        await done.Task;
         await Task.WhenAll(processing.ContinueWith(_ => { }, TaskScheduler.Default), summary);
         LogSummary(logger, metrics.Describe());
     }
 
+    private void ReceiveLoop(Socket socket, byte[] key, CancellationToken stoppingToken)
+    {
+        socket.ReceiveTimeout = 500; // to notice a shutdown
+        var buffer = GC.AllocateUninitializedArray<byte>(HeartbeatCodec.MaxDatagramBytes + 1);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            int length;
+            try
+            {
+                length = socket.Receive(buffer, SocketFlags.None);
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock)
+            {
+                continue;
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.MessageSize or SocketError.ConnectionReset)
+            {
+                metrics.CountReceived();
+                metrics.CountDropped(HeartbeatDrop.TooLarge);
+                continue;
+            }
+
+            Accept(buffer.AsSpan(0, length), key);
+        }
+    }
+
     /// <summary>Verifies one datagram and queues it, or counts why not.</summary>
-    public void Accept(ReadOnlySpan<byte> datagram, string key)
+    public void Accept(ReadOnlySpan<byte> datagram, byte[] key)
     {
         metrics.CountReceived();
         var rejection = HeartbeatCodec.TryDecode(datagram, key, out var json);
@@ -160,6 +190,11 @@ public sealed partial class HeartbeatReceiver(
             if (settings.SockRlimit > 0)
             {
                 socket.ReceiveBufferSize = settings.SockRlimit;
+                if (Environment.IsPrivilegedProcess)
+                {
+                    // SO_RCVBUFFORCE: as root the size may exceed net.core.rmem_max, which caps SO_RCVBUF.
+                    socket.SetRawSocketOption(1, 33, BitConverter.GetBytes(settings.SockRlimit));
+                }
             }
 
             socket.Bind(new IPEndPoint(address, settings.BindPort));

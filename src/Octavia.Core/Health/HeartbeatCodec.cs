@@ -46,7 +46,11 @@ public static class HeartbeatCodec
     }
 
     /// <summary>Checks the signature, then decompresses; on success <paramref name="json"/> holds the JSON body.</summary>
-    public static HeartbeatRejection TryDecode(ReadOnlySpan<byte> datagram, string key, out byte[] json)
+    public static HeartbeatRejection TryDecode(ReadOnlySpan<byte> datagram, string key, out byte[] json) =>
+        TryDecode(datagram, Encoding.UTF8.GetBytes(key), out json);
+
+    /// <summary>As <see cref="TryDecode(ReadOnlySpan{byte}, string, out byte[])"/>, with the key already in UTF-8 (a receiver keeps it so).</summary>
+    public static HeartbeatRejection TryDecode(ReadOnlySpan<byte> datagram, byte[] keyBytes, out byte[] json)
     {
         json = [];
         if (datagram.Length > MaxDatagramBytes)
@@ -59,7 +63,6 @@ public static class HeartbeatCodec
             return HeartbeatRejection.TooShort;
         }
 
-        var keyBytes = Encoding.UTF8.GetBytes(key);
         ReadOnlySpan<byte> body;
         if (datagram.Length > HexDigestLength && HexDigestMatches(datagram[..^HexDigestLength], datagram[^HexDigestLength..], keyBytes))
         {
@@ -90,6 +93,9 @@ public static class HeartbeatCodec
         return CryptographicOperations.FixedTimeEquals(expected, digest);
     }
 
+    [ThreadStatic]
+    private static byte[]? DecompressBuffer;
+
     private static HeartbeatRejection Decompress(ReadOnlySpan<byte> body, out byte[] json)
     {
         json = [];
@@ -97,8 +103,8 @@ public static class HeartbeatCodec
         {
             using var input = new MemoryStream(body.ToArray());
             using var zlib = new ZLibStream(input, CompressionMode.Decompress);
-            using var output = new MemoryStream();
-            var buffer = new byte[16 * 1024];
+            using var output = new MemoryStream(body.Length * 4);
+            var buffer = DecompressBuffer ??= new byte[16 * 1024];
             int read;
             while ((read = zlib.Read(buffer)) > 0)
             {
