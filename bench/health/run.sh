@@ -48,10 +48,11 @@ CONF
   for _ in $(seq 1 150); do curl -sf "http://127.0.0.1:$port/" >/dev/null && break; sleep 0.2; done
   local sent
   sent=$(python3 bench/health/sender.py "http://127.0.0.1:$port" "127.0.0.1:$hb" "$key" "$amphorae" "$rate" "$seconds" "$pid")
-  kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
+  kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; pid=""
   local summary
   summary=$(grep 'Heartbeats:' "$out/octavia-$1.log" | tail -n 1 | sed 's/.*Heartbeats: //')
   printf '| %-10s | %s |\n|            | %s |\n' "$1" "$sent" "$summary"
+  grep -E 'Unhandled|OutOfMemory|fail:' "$out/octavia-$1.log" | head -n 3 || true
 }
 
 echo "| database   | result |"

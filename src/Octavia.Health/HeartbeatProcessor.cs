@@ -1,6 +1,5 @@
-using System.Text;
-using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -24,62 +23,134 @@ public sealed partial class HeartbeatProcessor(
     TimeProvider time,
     ILogger<HeartbeatProcessor> logger)
 {
-    /// <summary>Heartbeats waiting to be written; when full, new ones are dropped and counted as Overloaded.</summary>
-    public const int QueueCapacity = 100_000;
+    /// <summary>Most amphorae with heartbeats waiting; beyond it new amphorae are dropped (Overloaded) until a batch is written.</summary>
+    public const int MaxPendingAmphorae = 50_000;
 
-    /// <summary>Most heartbeats one transaction takes.</summary>
-    public const int MaxBatch = 5_000;
-
-    /// <summary>Rows per multi-row INSERT (parameters stay well below SQLite's and PostgreSQL's limits).</summary>
-    private const int RowsPerStatement = 500;
-
-    private readonly Channel<Heartbeat> _queue = Channel.CreateBounded<Heartbeat>(
-        new BoundedChannelOptions(QueueCapacity) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
+    private readonly object _gate = new();
+    private Dictionary<string, PendingAmphora> _pending = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _wake = new(0, 1);
 
     private readonly Dictionary<string, DateTime> _zombieDeletes = new(StringComparer.Ordinal);
 
-    /// <summary>Queues a heartbeat; false when the queue is full.</summary>
-    public bool Post(Heartbeat heartbeat) => _queue.Writer.TryWrite(heartbeat);
+    /// <summary>
+    /// Merges a heartbeat into what waits for the next batch: per amphora its newest heartbeat and the sum of
+    /// its counters, so memory is bounded by the number of amphorae, not of heartbeats. False when full.
+    /// </summary>
+    public bool Post(Heartbeat heartbeat)
+    {
+        lock (_gate)
+        {
+            if (!_pending.TryGetValue(heartbeat.AmphoraId, out var pending))
+            {
+                if (_pending.Count >= MaxPendingAmphorae)
+                {
+                    return false;
+                }
+
+                _pending[heartbeat.AmphoraId] = pending = new PendingAmphora(heartbeat);
+            }
+
+            pending.Merge(heartbeat);
+            if (_pending.Count == 1 && pending.Heartbeats == 1 && _wake.CurrentCount == 0)
+            {
+                _wake.Release();
+            }
+        }
+
+        return true;
+    }
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var batch = new List<Heartbeat>(MaxBatch);
-        while (await _queue.Reader.WaitToReadAsync(cancellationToken))
+        var spare = new Dictionary<string, PendingAmphora>(StringComparer.Ordinal);
+        while (true)
         {
-            batch.Clear();
-            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var heartbeat))
+            await _wake.WaitAsync(cancellationToken);
+            Dictionary<string, PendingAmphora> batch;
+            lock (_gate)
             {
-                batch.Add(heartbeat);
+                batch = _pending;
+                _pending = spare;
             }
 
-            try
+            var heartbeats = batch.Values.Sum(p => p.Heartbeats);
+            if (heartbeats > 0)
             {
-                await ProcessAsync(batch, cancellationToken);
-                metrics.CountBatch(batch.Count);
+                try
+                {
+                    await ProcessAsync(batch.Values, cancellationToken);
+                    metrics.CountBatch(heartbeats);
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    metrics.CountFailedBatch(heartbeats);
+                    LogBatchFailed(logger, e, heartbeats);
+                }
             }
-            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+
+            batch.Clear();
+            spare = batch;
+            lock (_gate)
             {
-                metrics.CountFailedBatch(batch.Count);
-                LogBatchFailed(logger, e, batch.Count);
+                // More arrived while this batch was written: go again at once.
+                if (_pending.Count > 0 && _wake.CurrentCount == 0)
+                {
+                    _wake.Release();
+                }
             }
         }
     }
 
-    /// <summary>Applies one batch of heartbeats in one transaction.</summary>
-    public async Task ProcessAsync(IReadOnlyList<Heartbeat> batch, CancellationToken cancellationToken)
+    /// <summary>One amphora's heartbeats since the last batch: the newest, and the counters of all of them.</summary>
+    internal sealed class PendingAmphora(Heartbeat first)
+    {
+        public Heartbeat Newest { get; private set; } = first;
+        public int Heartbeats { get; private set; }
+        public Dictionary<string, Counters> Counters { get; } = new(StringComparer.Ordinal);
+
+        public void Merge(Heartbeat heartbeat)
+        {
+            Heartbeats++;
+            var newer = heartbeat.Seq >= Newest.Seq;
+            if (newer)
+            {
+                Newest = heartbeat;
+            }
+
+            foreach (var (listenerId, report) in heartbeat.Listeners)
+            {
+                if (!Counters.TryGetValue(listenerId, out var c))
+                {
+                    Counters[listenerId] = c = new Counters { Deltas = heartbeat.CountersAreDeltas };
+                }
+
+                if (heartbeat.CountersAreDeltas)
+                {
+                    c.BytesIn += report.BytesIn;
+                    c.BytesOut += report.BytesOut;
+                    c.TotalConnections += report.TotalConnections;
+                    c.RequestErrors += report.RequestErrors;
+                }
+                else if (newer)
+                {
+                    (c.BytesIn, c.BytesOut, c.TotalConnections, c.RequestErrors) = (report.BytesIn, report.BytesOut, report.TotalConnections, report.RequestErrors);
+                }
+
+                if (newer)
+                {
+                    c.ActiveConnections = report.ActiveConnections;
+                    c.Deltas = heartbeat.CountersAreDeltas;
+                }
+            }
+        }
+    }
+
+    /// <summary>Applies one batch (per amphora: its newest heartbeat and summed counters) in one transaction.</summary>
+    internal async Task ProcessAsync(IReadOnlyCollection<PendingAmphora> batch, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var now = time.GetUtcNow().UtcDateTime;
-        var byAmphora = new Dictionary<string, List<Heartbeat>>(StringComparer.Ordinal);
-        foreach (var heartbeat in batch)
-        {
-            if (!byAmphora.TryGetValue(heartbeat.AmphoraId, out var list))
-            {
-                byAmphora[heartbeat.AmphoraId] = list = [];
-            }
-
-            list.Add(heartbeat);
-        }
+        var byAmphora = batch.ToDictionary(p => p.Newest.AmphoraId, StringComparer.Ordinal);
 
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<OctaviaDbContext>();
@@ -91,11 +162,11 @@ public sealed partial class HeartbeatProcessor(
 
         var healthy = new List<Heartbeat>();
         var changes = new StatusChanges();
-        var counters = new Dictionary<(string Listener, string Amphora), Counters>();
+        var counters = new List<(string Listener, string Amphora, Counters Values)>();
         foreach (var amphora in amphorae)
         {
-            var heartbeats = byAmphora[amphora.Id];
-            var heartbeat = heartbeats.MaxBy(h => h.Seq)!;
+            var pending = byAmphora[amphora.Id];
+            var heartbeat = pending.Newest;
             LoadBalancerSnapshot? lb = null;
             if (amphora.Status == AmphoraStatus.Deleted
                 || (amphora.LoadBalancerId is not null && !lbs.TryGetValue(amphora.LoadBalancerId, out lb)))
@@ -107,7 +178,8 @@ public sealed partial class HeartbeatProcessor(
 
             if (lb is not null)
             {
-                AddCounters(counters, lb, amphora.Id, heartbeats);
+                // Counters only for listeners the load balancer has: nothing else gets a row.
+                counters.AddRange(pending.Counters.Where(c => lb.Listeners.Exists(l => l.Id == c.Key)).Select(c => (c.Key, amphora.Id, c.Value)));
                 if (!StatusEvaluator.ListenerCountMatches(lb, heartbeat))
                 {
                     LogListenerCountMismatch(logger, amphora.Id, heartbeat.Listeners.Count);
@@ -182,113 +254,77 @@ public sealed partial class HeartbeatProcessor(
         return lbs;
     }
 
-    private sealed class Counters
+    internal sealed class Counters
     {
         public long BytesIn, BytesOut, ActiveConnections, TotalConnections, RequestErrors;
-        public long Seq = -1;
         public bool Deltas;
-    }
-
-    /// <summary>
-    /// The counters of every heartbeat of this amphora in the batch, for listeners its load balancer has:
-    /// deltas add up, absolute values (versions 1-2) and current connections take the newest report.
-    /// </summary>
-    private static void AddCounters(Dictionary<(string, string), Counters> counters, LoadBalancerSnapshot lb, string amphoraId,
-        List<Heartbeat> heartbeats)
-    {
-        foreach (var heartbeat in heartbeats)
-        {
-            foreach (var (listenerId, report) in heartbeat.Listeners)
-            {
-                if (!lb.Listeners.Exists(l => l.Id == listenerId))
-                {
-                    continue;
-                }
-
-                if (!counters.TryGetValue((listenerId, amphoraId), out var c))
-                {
-                    counters[(listenerId, amphoraId)] = c = new Counters { Deltas = heartbeat.CountersAreDeltas };
-                }
-
-                var newer = heartbeat.Seq > c.Seq;
-                if (heartbeat.CountersAreDeltas)
-                {
-                    c.BytesIn += report.BytesIn;
-                    c.BytesOut += report.BytesOut;
-                    c.TotalConnections += report.TotalConnections;
-                    c.RequestErrors += report.RequestErrors;
-                }
-                else if (newer)
-                {
-                    (c.BytesIn, c.BytesOut, c.TotalConnections, c.RequestErrors) = (report.BytesIn, report.BytesOut, report.TotalConnections, report.RequestErrors);
-                }
-
-                if (newer)
-                {
-                    c.ActiveConnections = report.ActiveConnections;
-                    c.Seq = heartbeat.Seq;
-                    c.Deltas = heartbeat.CountersAreDeltas;
-                }
-            }
-        }
     }
 
     private static async Task UpsertHealthAsync(OctaviaDbContext db, List<Heartbeat> healthy, DateTime now, CancellationToken cancellationToken)
     {
-        foreach (var chunk in healthy.Chunk(RowsPerStatement))
-        {
-            await InsertRowsAsync(db, "INSERT INTO amphora_health (amphora_id, last_update, busy, seq)",
-                chunk.Select(h => new object[] { h.AmphoraId, now, false, h.Seq }),
-                "ON CONFLICT (amphora_id) DO UPDATE SET last_update = excluded.last_update, seq = excluded.seq", cancellationToken);
-        }
+        await RunPreparedAsync(db, "INSERT INTO amphora_health (amphora_id, last_update, busy, seq) VALUES (@a, @t, @b, @s) "
+            + "ON CONFLICT (amphora_id) DO UPDATE SET last_update = excluded.last_update, seq = excluded.seq",
+            ["@a", "@t", "@b", "@s"], healthy.Select(h => new object[] { h.AmphoraId, now, false, h.Seq }), cancellationToken);
     }
 
-    private static async Task UpsertCountersAsync(OctaviaDbContext db, Dictionary<(string Listener, string Amphora), Counters> counters,
+    private static async Task UpsertCountersAsync(OctaviaDbContext db, List<(string Listener, string Amphora, Counters Values)> counters,
         CancellationToken cancellationToken)
     {
         foreach (var deltas in new[] { true, false })
         {
-            foreach (var chunk in counters.Where(c => c.Value.Deltas == deltas).Chunk(RowsPerStatement))
+            var rows = counters.Where(c => c.Values.Deltas == deltas).Select(c => new object[]
             {
-                await InsertRowsAsync(db,
-                    "INSERT INTO listener_statistics (listener_id, amphora_id, bytes_in, bytes_out, active_connections, total_connections, request_errors)",
-                    chunk.Select(x => new object[]
-                    {
-                        x.Key.Listener, x.Key.Amphora, x.Value.BytesIn, x.Value.BytesOut, x.Value.ActiveConnections, x.Value.TotalConnections,
-                        x.Value.RequestErrors,
-                    }),
-                    deltas
-                        ? "ON CONFLICT (listener_id, amphora_id) DO UPDATE SET bytes_in = listener_statistics.bytes_in + excluded.bytes_in, "
-                            + "bytes_out = listener_statistics.bytes_out + excluded.bytes_out, active_connections = excluded.active_connections, "
-                            + "total_connections = listener_statistics.total_connections + excluded.total_connections, "
-                            + "request_errors = listener_statistics.request_errors + excluded.request_errors"
-                        : "ON CONFLICT (listener_id, amphora_id) DO UPDATE SET bytes_in = excluded.bytes_in, bytes_out = excluded.bytes_out, "
-                            + "active_connections = excluded.active_connections, total_connections = excluded.total_connections, "
-                            + "request_errors = excluded.request_errors",
-                    cancellationToken);
-            }
+                c.Listener, c.Amphora, c.Values.BytesIn, c.Values.BytesOut, c.Values.ActiveConnections, c.Values.TotalConnections, c.Values.RequestErrors,
+            });
+            await RunPreparedAsync(db,
+                "INSERT INTO listener_statistics (listener_id, amphora_id, bytes_in, bytes_out, active_connections, total_connections, request_errors) "
+                + "VALUES (@l, @a, @bi, @bo, @ac, @tc, @re) "
+                + (deltas
+                    ? "ON CONFLICT (listener_id, amphora_id) DO UPDATE SET bytes_in = listener_statistics.bytes_in + excluded.bytes_in, "
+                        + "bytes_out = listener_statistics.bytes_out + excluded.bytes_out, active_connections = excluded.active_connections, "
+                        + "total_connections = listener_statistics.total_connections + excluded.total_connections, "
+                        + "request_errors = listener_statistics.request_errors + excluded.request_errors"
+                    : "ON CONFLICT (listener_id, amphora_id) DO UPDATE SET bytes_in = excluded.bytes_in, bytes_out = excluded.bytes_out, "
+                        + "active_connections = excluded.active_connections, total_connections = excluded.total_connections, "
+                        + "request_errors = excluded.request_errors"),
+                ["@l", "@a", "@bi", "@bo", "@ac", "@tc", "@re"], rows, cancellationToken);
         }
     }
 
-    /// <summary>One multi-row <c>INSERT ... VALUES (...), (...) ON CONFLICT ...</c>; both SQLite and PostgreSQL take this form.</summary>
-    private static Task<int> InsertRowsAsync(OctaviaDbContext db, string head, IEnumerable<object[]> rows, string onConflict,
+    /// <summary>
+    /// One statement, prepared once and run per row inside the caller's transaction: on both SQLite and
+    /// PostgreSQL far cheaper than a statement text per batch (measured: a 1,500-row multi-row INSERT through
+    /// EF's raw SQL took 130-260 ms on SQLite).
+    /// </summary>
+    private static async Task RunPreparedAsync(OctaviaDbContext db, string sql, string[] names, IEnumerable<object[]> rows,
         CancellationToken cancellationToken)
     {
-        var sql = new StringBuilder(head).Append(" VALUES ");
-        var parameters = new List<object>();
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        var parameters = names.Select(name =>
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            command.Parameters.Add(parameter);
+            return parameter;
+        }).ToArray();
+        var prepared = false;
         foreach (var row in rows)
         {
-            sql.Append(parameters.Count == 0 ? "(" : ", (");
             for (var i = 0; i < row.Length; i++)
             {
-                sql.Append(i == 0 ? "{" : ", {").Append(parameters.Count).Append('}');
-                parameters.Add(row[i]);
+                parameters[i].Value = row[i];
             }
 
-            sql.Append(')');
-        }
+            if (!prepared)
+            {
+                await command.PrepareAsync(cancellationToken);
+                prepared = true;
+            }
 
-        return db.Database.ExecuteSqlRawAsync(sql.Append(' ').Append(onConflict).ToString(), parameters, cancellationToken);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
     }
 
     private static async Task WriteStatusesAsync(OctaviaDbContext db, StatusChanges changes, CancellationToken cancellationToken)
