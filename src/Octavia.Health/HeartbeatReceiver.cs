@@ -38,7 +38,16 @@ public sealed partial class HeartbeatReceiver(
     private readonly Dictionary<string, long> _lastSeq = new(StringComparer.Ordinal);
 
     /// <summary>Amphorae whose last sequence number is remembered (only authenticated heartbeats add one).</summary>
-    internal int TrackedAmphorae => _lastSeq.Count;
+    internal int TrackedAmphorae
+    {
+        get
+        {
+            lock (_lastSeq)
+            {
+                return _lastSeq.Count;
+            }
+        }
+    }
 
     /// <summary>The address the socket is bound to (bind_port 0 picks a free port).</summary>
     public Task<IPEndPoint> BoundEndPoint => _bound.Task;
@@ -59,23 +68,32 @@ public sealed partial class HeartbeatReceiver(
         var processing = processor.RunAsync(stoppingToken);
         var summary = SummarizeAsync(stoppingToken);
 
-        // A thread of its own, blocked in recv: receiving never waits for the thread pool, which the
-        // processor's database work keeps busy; a late read is a full socket buffer and dropped datagrams.
+        // Threads of their own, blocked in recv: receiving never waits for the thread pool, which the
+        // processor's database work keeps busy (a late read is a full socket buffer and lost datagrams).
+        // Two of them on machines with more than one core: decoding is most of the cost of a datagram.
         var keyBytes = Encoding.UTF8.GetBytes(key);
+        var readers = Math.Clamp(Environment.ProcessorCount, 1, 2);
+        using var finished = new CountdownEvent(readers);
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var thread = new Thread(() =>
+        for (var i = 0; i < readers; i++)
         {
-            try
+            new Thread(() =>
             {
-                ReceiveLoop(socket, keyBytes, stoppingToken);
-            }
-            finally
-            {
-                done.TrySetResult();
-            }
-        })
-        { IsBackground = true, Name = "heartbeat-receiver" };
-        thread.Start();
+                try
+                {
+                    ReceiveLoop(socket, keyBytes, stoppingToken);
+                }
+                finally
+                {
+                    if (finished.Signal())
+                    {
+                        done.TrySetResult();
+                    }
+                }
+            })
+            { IsBackground = true, Name = "heartbeat-receiver" }.Start();
+        }
+
         try
         {
             await Task.Delay(Timeout.Infinite, stoppingToken);
@@ -139,20 +157,24 @@ public sealed partial class HeartbeatReceiver(
             return;
         }
 
-        // A copy of an earlier datagram (or an older one) carries a sequence number already seen.
-        if (_lastSeq.TryGetValue(heartbeat.AmphoraId, out var last) && heartbeat.Seq <= last)
+        lock (_lastSeq)
         {
-            metrics.CountDropped(HeartbeatDrop.Replayed);
-            return;
+            // A copy of an earlier datagram (or an older one) carries a sequence number already seen.
+            if (_lastSeq.TryGetValue(heartbeat.AmphoraId, out var last) && heartbeat.Seq <= last)
+            {
+                metrics.CountDropped(HeartbeatDrop.Replayed);
+                return;
+            }
+
+            if (!processor.Post(heartbeat))
+            {
+                metrics.CountDropped(HeartbeatDrop.Overloaded);
+                return;
+            }
+
+            _lastSeq[heartbeat.AmphoraId] = heartbeat.Seq;
         }
 
-        if (!processor.Post(heartbeat))
-        {
-            metrics.CountDropped(HeartbeatDrop.Overloaded);
-            return;
-        }
-
-        _lastSeq[heartbeat.AmphoraId] = heartbeat.Seq;
         metrics.CountAccepted();
     }
 

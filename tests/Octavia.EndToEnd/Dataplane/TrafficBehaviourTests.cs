@@ -91,9 +91,10 @@ public sealed class TrafficBehaviourTests(Dataplane cloud)
         {
             using var client = NewClient();
             // One slow request holds a connection on one backend; every quick request meanwhile goes to the other.
-            // A second for it to reach its backend even on a busy machine (it failed once at 300 ms).
-            var slow = GetAsync(client, $"http://{vip}/?delay=4000");
-            await Task.Delay(1000, TestContext.Current.CancellationToken);
+            // Two seconds for it to reach its backend even on a busy machine (it failed at 300 ms, and
+            // now and then at 1 s while the whole suite ran on two cores).
+            var slow = GetAsync(client, $"http://{vip}/?delay=6000");
+            await Task.Delay(2000, TestContext.Current.CancellationToken);
             var quick = new List<string>();
             for (var i = 0; i < 10; i++)
             {
