@@ -26,6 +26,12 @@ public sealed partial class HeartbeatProcessor(
     /// <summary>Most amphorae with heartbeats waiting; beyond it new amphorae are dropped (Overloaded) until a batch is written.</summary>
     public const int MaxPendingAmphorae = 50_000;
 
+    /// <summary>
+    /// Shortest time from one batch to the next. A batch writes each amphora once however many of its
+    /// heartbeats it merged, so under load fewer, larger batches cost less; statuses wait at most this long more.
+    /// </summary>
+    public static readonly TimeSpan MinBatchPeriod = TimeSpan.FromMilliseconds(200);
+
     private readonly object _gate = new();
     private Dictionary<string, PendingAmphora> _pending = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _wake = new(0, 1);
@@ -66,6 +72,7 @@ public sealed partial class HeartbeatProcessor(
         while (true)
         {
             await _wake.WaitAsync(cancellationToken);
+            var started = time.GetTimestamp();
             Dictionary<string, PendingAmphora> batch;
             lock (_gate)
             {
@@ -90,6 +97,12 @@ public sealed partial class HeartbeatProcessor(
 
             batch.Clear();
             spare = batch;
+            var rest = MinBatchPeriod - time.GetElapsedTime(started);
+            if (heartbeats > 0 && rest > TimeSpan.Zero)
+            {
+                await Task.Delay(rest, time, cancellationToken);
+            }
+
             lock (_gate)
             {
                 // More arrived while this batch was written: go again at once.
