@@ -276,7 +276,8 @@ public sealed partial class HeartbeatProcessor(
     private static async Task UpsertHealthAsync(OctaviaDbContext db, List<Heartbeat> healthy, DateTime now, CancellationToken cancellationToken)
     {
         await RunPreparedAsync(db, "INSERT INTO amphora_health (amphora_id, last_update, busy, seq) VALUES (@a, @t, @b, @s) "
-            + "ON CONFLICT (amphora_id) DO UPDATE SET last_update = excluded.last_update, seq = excluded.seq",
+            + "ON CONFLICT (amphora_id) DO UPDATE SET last_update = excluded.last_update, "
+            + "seq = CASE WHEN excluded.seq > amphora_health.seq THEN excluded.seq ELSE amphora_health.seq END",
             ["@a", "@t", "@b", "@s"], healthy.Select(h => new object[] { h.AmphoraId, now, false, h.Seq }), cancellationToken);
     }
 

@@ -35,7 +35,37 @@ public sealed partial class HeartbeatReceiver(
     public static readonly TimeSpan SummaryInterval = TimeSpan.FromSeconds(30);
 
     private readonly TaskCompletionSource<IPEndPoint> _bound = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly Dictionary<string, long> _lastSeq = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ReplayWindow> _lastSeq = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// An amphora's anti-replay window: the highest sequence number accepted and which of the 63 before it
+    /// were seen. Two threads decode, so an amphora's heartbeats may be handled out of order; a late one is
+    /// still taken once, a copy never.
+    /// </summary>
+    private sealed class ReplayWindow(long last)
+    {
+        public const int Size = 64;
+
+        public long Last { get; private set; } = last;
+        private ulong _seen = 1;
+
+        public bool IsNew(long seq) =>
+            seq > Last || (Last - seq < Size && (_seen & (1UL << (int)(Last - seq))) == 0);
+
+        public void Mark(long seq)
+        {
+            if (seq > Last)
+            {
+                var shift = seq - Last;
+                _seen = shift >= Size ? 1 : (_seen << (int)shift) | 1;
+                Last = seq;
+            }
+            else
+            {
+                _seen |= 1UL << (int)(Last - seq);
+            }
+        }
+    }
 
     /// <summary>Amphorae whose last sequence number is remembered (only authenticated heartbeats add one).</summary>
     internal int TrackedAmphorae
@@ -159,8 +189,9 @@ public sealed partial class HeartbeatReceiver(
 
         lock (_lastSeq)
         {
-            // A copy of an earlier datagram (or an older one) carries a sequence number already seen.
-            if (_lastSeq.TryGetValue(heartbeat.AmphoraId, out var last) && heartbeat.Seq <= last)
+            // A copy of an earlier datagram (or a much older one) carries a sequence number already seen.
+            var window = _lastSeq.GetValueOrDefault(heartbeat.AmphoraId);
+            if (window is not null && !window.IsNew(heartbeat.Seq))
             {
                 metrics.CountDropped(HeartbeatDrop.Replayed);
                 return;
@@ -172,7 +203,14 @@ public sealed partial class HeartbeatReceiver(
                 return;
             }
 
-            _lastSeq[heartbeat.AmphoraId] = heartbeat.Seq;
+            if (window is null)
+            {
+                _lastSeq[heartbeat.AmphoraId] = new ReplayWindow(heartbeat.Seq);
+            }
+            else
+            {
+                window.Mark(heartbeat.Seq);
+            }
         }
 
         metrics.CountAccepted();
@@ -241,7 +279,7 @@ public sealed partial class HeartbeatReceiver(
         var db = scope.ServiceProvider.GetRequiredService<OctaviaDbContext>();
         foreach (var row in await db.AmphoraHealth.AsNoTracking().Select(h => new { h.AmphoraId, h.Seq }).ToListAsync(cancellationToken))
         {
-            _lastSeq[row.AmphoraId] = row.Seq;
+            _lastSeq[row.AmphoraId] = new ReplayWindow(row.Seq);
         }
     }
 

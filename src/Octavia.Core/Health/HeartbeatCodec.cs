@@ -94,7 +94,7 @@ public static class HeartbeatCodec
     }
 
     [ThreadStatic]
-    private static byte[]? DecompressBuffer;
+    private static byte[]? _decompressBuffer;
 
     private static HeartbeatRejection Decompress(ReadOnlySpan<byte> body, out byte[] json)
     {
@@ -104,7 +104,7 @@ public static class HeartbeatCodec
             using var input = new MemoryStream(body.ToArray());
             using var zlib = new ZLibStream(input, CompressionMode.Decompress);
             using var output = new MemoryStream(body.Length * 4);
-            var buffer = DecompressBuffer ??= new byte[16 * 1024];
+            var buffer = _decompressBuffer ??= new byte[16 * 1024];
             int read;
             while ((read = zlib.Read(buffer)) > 0)
             {
