@@ -27,7 +27,6 @@ public sealed partial class HeartbeatReceiver(
     HeartbeatProcessor processor,
     HeartbeatMetrics metrics,
     IOptions<HealthManagerOptions> options,
-    IOptions<DefaultOptions> defaults,
     TimeProvider time,
     ILogger<HeartbeatReceiver> logger) : BackgroundService
 {
@@ -224,16 +223,15 @@ public sealed partial class HeartbeatReceiver(
             return settings.HeartbeatKey;
         }
 
-        var authority = services.GetService<LocalCertificateAuthority>();
-        var file = authority?.PathOf(LocalCertificateAuthority.HeartbeatKeyFile)
-            ?? Path.Combine(defaults.Value.StatePath, "certs", LocalCertificateAuthority.HeartbeatKeyFile);
-        if (!File.Exists(file))
+        var authority = services.GetRequiredService<LocalCertificateAuthority>();
+        if (authority.ReadHeartbeatKey() is { } key)
         {
-            // As `octavia certs init` would; amphorae get the same key in their boot files.
-            authority?.Initialize();
+            return key;
         }
 
-        return File.Exists(file) ? File.ReadAllText(file).Trim() : null;
+        // As `octavia certs init` would; amphorae get the same key in their boot files.
+        authority.Initialize();
+        return authority.ReadHeartbeatKey();
     }
 
     private async Task<Socket> BindAsync(HealthManagerOptions settings, CancellationToken cancellationToken)

@@ -63,7 +63,7 @@ public sealed partial class StaleAmphoraScanner(
         await db.Amphorae.Where(a => a.Status == AmphoraStatus.FailoverStopped && fresh.Contains(a.Id))
             .ExecuteUpdateAsync(s => s.SetProperty(a => a.Status, AmphoraStatus.Allocated).SetProperty(a => a.UpdatedAt, now), cancellationToken);
 
-        if (settings.FailoverThreshold is { } threshold && await StopIfMassOutageAsync(db, settings, threshold, now, cancellationToken))
+        if (settings.FailoverThreshold is { } threshold && await StopIfMassOutageAsync(db, settings, threshold, now, expiredBefore, cancellationToken))
         {
             return [];
         }
@@ -143,9 +143,8 @@ public sealed partial class StaleAmphoraScanner(
     /// must not fail over the first one alone (docs/decisions.md).
     /// </summary>
     private async Task<bool> StopIfMassOutageAsync(OctaviaDbContext db, HealthManagerOptions settings, int threshold, DateTime now,
-        CancellationToken cancellationToken)
+        DateTime expiredBefore, CancellationToken cancellationToken)
     {
-        var expiredBefore = now.AddSeconds(-settings.HeartbeatTimeout);
         var overdueBefore = now.AddSeconds(-Math.Min(settings.HeartbeatTimeout, 2 * settings.HeartbeatInterval));
         var expired = await db.AmphoraHealth.CountAsync(h => !h.Busy && h.LastUpdate < expiredBefore, cancellationToken);
         if (expired == 0)

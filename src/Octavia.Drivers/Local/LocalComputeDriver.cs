@@ -141,8 +141,7 @@ public abstract class LocalComputeDriver(
         Directory.CreateDirectory(basePath);
         SecretFile.Write(Path.Combine(directory, "server.pem"), request.ServerPem);
         File.Copy(authority.PathOf(LocalCertificateAuthority.ClientCaCertFile), Path.Combine(directory, "client_ca.pem"), overwrite: true);
-        var keyFile = authority.PathOf(LocalCertificateAuthority.HeartbeatKeyFile);
-        var heartbeat = HealthManagerSection(health.Value, controllerAddress, File.Exists(keyFile) ? File.ReadAllText(keyFile).Trim() : "");
+        var heartbeat = HealthManagerSection(health.Value, controllerAddress, authority.ReadHeartbeatKey() ?? "");
         var o = options.Value;
         SecretFile.Write(Path.Combine(directory, "amphora-agent.conf"), $"""
             [DEFAULT]

@@ -26,6 +26,10 @@ public sealed class LocalCertificateAuthority(string directory, TimeProvider tim
 
     public string PathOf(string file) => Path.Combine(Directory, file);
 
+    /// <summary>The heartbeat key <see cref="Initialize"/> made, or null while there is none.</summary>
+    public string? ReadHeartbeatKey() =>
+        File.Exists(PathOf(HeartbeatKeyFile)) ? File.ReadAllText(PathOf(HeartbeatKeyFile)).Trim() : null;
+
     /// <summary>
     /// Creates whatever of the CAs, the controller's client certificate and the heartbeat key is missing;
     /// leaves existing files untouched, so running it twice changes nothing. Returns the files it wrote.
