@@ -152,12 +152,6 @@ public sealed class RestAmphoraDriver(
             await client.ReloadAsync(lb.Id, cancellationToken);
             logger.LogInformation("Applied the configuration of load balancer {LoadBalancer} on amphora {Amphora}", lb.Id, amphora.Id);
         }
-
-        // The VIP may have moved to a new amphora (failover): the host asks again who has it, now that it serves.
-        if (lb.VipSubnetId is not null && lb.VipAddress is not null)
-        {
-            await network.ForgetNeighbourAsync(lb.VipSubnetId, lb.VipAddress, cancellationToken);
-        }
     }
 
     private HaproxyRenderOptions RenderOptionsFor(Core.Model.Amphora amphora)
