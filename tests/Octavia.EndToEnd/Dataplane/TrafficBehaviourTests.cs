@@ -92,8 +92,10 @@ public sealed class TrafficBehaviourTests(Dataplane cloud)
             using var client = NewClient();
             // One slow request holds a connection on one backend; every quick request meanwhile goes to the other.
             // Two seconds for it to reach its backend even on a busy machine (it failed at 300 ms, and
-            // now and then at 1 s while the whole suite ran on two cores).
-            var slow = GetAsync(client, $"http://{vip}/?delay=6000");
+            // now and then at 1 s while the whole suite ran on two cores). It lasts 15 s so that it is still
+            // held when the ten quick ones end: with 6 s, ten quick requests once took more than the 4 s left
+            // on a loaded CI machine, and the last ones were rightly shared again.
+            var slow = GetAsync(client, $"http://{vip}/?delay=15000");
             await Task.Delay(2000, TestContext.Current.CancellationToken);
             var quick = new List<string>();
             for (var i = 0; i < 10; i++)
@@ -101,6 +103,7 @@ public sealed class TrafficBehaviourTests(Dataplane cloud)
                 quick.Add(await GetAsync(client, $"http://{vip}/"));
             }
 
+            Assert.False(slow.IsCompleted, "The slow request ended before the quick ones did; the test proves nothing then.");
             var busy = await slow;
             Assert.All(quick, q => Assert.NotEqual(busy, q));
             Assert.Single(quick.Distinct());
