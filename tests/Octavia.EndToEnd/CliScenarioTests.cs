@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -32,7 +31,7 @@ public sealed class CliScenarioTests
             Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.Created, create.StatusCode);
 
-        var cli = new Cli(endpoint);
+        var cli = new OpenStackCli(endpoint);
         var deadline = DateTime.UtcNow.AddSeconds(30);
         JsonNode lb;
         do
@@ -85,38 +84,5 @@ public sealed class CliScenarioTests
         {
             Assert.True(node.AsObject().ContainsKey(field), $"missing {field} in {node.ToJsonString()}");
         }
-    }
-
-    /// <summary>Runs <c>openstack</c> with auth type none against the endpoint; every command must exit 0.</summary>
-    private sealed class Cli(string endpoint)
-    {
-        public async Task<string> RunAsync(params string[] arguments)
-        {
-            var info = new ProcessStartInfo("/usr/bin/openstack")
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            info.Environment["PATH"] = "/usr/bin:/bin:/usr/sbin:/sbin";
-            foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("OS_", StringComparison.Ordinal)).ToList())
-            {
-                info.Environment.Remove(key);
-            }
-
-            foreach (var a in new[] { "--os-auth-type", "none", "--os-endpoint", endpoint }.Concat(arguments))
-            {
-                info.ArgumentList.Add(a);
-            }
-
-            using var process = Process.Start(info)!;
-            var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-            var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-            await process.WaitForExitAsync(TestContext.Current.CancellationToken);
-            Assert.True(process.ExitCode == 0, $"openstack {string.Join(' ', arguments)} exited {process.ExitCode}:\n{await stderr}\n{await stdout}");
-            return await stdout;
-        }
-
-        public async Task<JsonNode> JsonAsync(params string[] arguments) => JsonNode.Parse(await RunAsync(arguments))!;
     }
 }

@@ -198,6 +198,9 @@ public class ApiCalls
 
     public HttpClient Api { get; protected set; } = null!;
 
+    /// <summary>The real <c>openstack</c> client pointed at the same API.</summary>
+    public OpenStackCli Cli => new(Api.BaseAddress!.GetLeftPart(UriPartial.Authority));
+
     /// <summary>The service's log, for failure messages.</summary>
     public virtual string Output => _output?.Invoke() ?? "";
 

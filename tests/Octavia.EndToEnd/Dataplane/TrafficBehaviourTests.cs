@@ -43,10 +43,10 @@ public sealed class TrafficBehaviourTests(Dataplane cloud)
         }
     }
 
-    private static HttpClient NewClient(bool cookies = false) =>
+    private static HttpClient NewClient(bool cookies = false, int timeoutSeconds = 10) =>
         new(new SocketsHttpHandler { UseCookies = cookies, CookieContainer = new CookieContainer(), PooledConnectionLifetime = TimeSpan.Zero })
         {
-            Timeout = TimeSpan.FromSeconds(10),
+            Timeout = TimeSpan.FromSeconds(timeoutSeconds),
         };
 
     private static async Task<string> GetAsync(HttpClient client, string url)
@@ -90,12 +90,13 @@ public sealed class TrafficBehaviourTests(Dataplane cloud)
         try
         {
             using var client = NewClient();
+            using var patient = NewClient(timeoutSeconds: 30);
             // One slow request holds a connection on one backend; every quick request meanwhile goes to the other.
             // Two seconds for it to reach its backend even on a busy machine (it failed at 300 ms, and
             // now and then at 1 s while the whole suite ran on two cores). It lasts 15 s so that it is still
             // held when the ten quick ones end: with 6 s, ten quick requests once took more than the 4 s left
             // on a loaded CI machine, and the last ones were rightly shared again.
-            var slow = GetAsync(client, $"http://{vip}/?delay=15000");
+            var slow = GetAsync(patient, $"http://{vip}/?delay=15000");
             await Task.Delay(2000, TestContext.Current.CancellationToken);
             var quick = new List<string>();
             for (var i = 0; i < 10; i++)
