@@ -28,4 +28,10 @@ if [ -z "${OCTAVIA_TEST_POSTGRES:-}" ]; then
   export OCTAVIA_TEST_POSTGRES="postgresql://octavia@127.0.0.1:$port/postgres"
 fi
 
+# Amphorae run the natively compiled agent, as scripts/up.sh sets them up (publishing needs clang and zlib1g-dev).
+if [ -z "${OCTAVIA__LOCAL_COMPUTE__NATIVE_AGENT:-}" ]; then
+  dotnet publish src/Octavia.AmphoraAgent -c Release -o var/native-agent --nologo -v quiet
+  export OCTAVIA__LOCAL_COMPUTE__NATIVE_AGENT="$PWD/var/native-agent/octavia-amphora-agent"
+fi
+
 dotnet test --solution Octavia.slnx --max-parallel-test-modules 1 "$@"

@@ -2,7 +2,7 @@
 # bench/dataplane: real amphorae (netns compute, local network, REST agent, HAProxy) on this host.
 # Builds a Release octavia, starts `octavia all` with a fresh state directory on a free loopback port,
 # measures, prints a table, then removes everything it made (`octavia network clean`). Needs root and wrk.
-#   bash bench/dataplane/run.sh [seconds-per-wrk-run] [log]
+#   [AGENT=managed] bash bench/dataplane/run.sh [seconds-per-wrk-run] [log]
 # "log" sets [haproxy_amphora] connection_logging = true (a log line per connection; off by default for
 # local amphorae, which have no syslog to read it).
 set -euo pipefail
@@ -28,6 +28,12 @@ cleanup() {
 trap cleanup EXIT
 
 dotnet publish src/Octavia -c Release -o "$out/bin" --nologo -v quiet >/dev/null
+# Amphorae run the native agent, found beside octavia (as scripts/up.sh sets it up); AGENT=managed keeps
+# `octavia amphora-agent` for a comparison.
+if [ "${AGENT:-native}" = native ]; then
+  dotnet publish src/Octavia.AmphoraAgent -c Release -o "$out/agent" --nologo -v quiet >/dev/null
+  cp "$out/agent/octavia-amphora-agent" "$out/bin/"
+fi
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 cat > "$out/octavia.conf" <<CONF
 [DEFAULT]

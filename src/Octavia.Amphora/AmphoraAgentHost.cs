@@ -58,9 +58,9 @@ public static class AmphoraAgentHost
             sp.GetRequiredService<ILogger<HeartbeatSender>>(), sp.GetRequiredService<TimeProvider>()));
 
         var app = builder.Build();
-        app.MapGet("/", () => Results.Json(new Dictionary<string, string> { ["api_version"] = ApiVersion }));
+        app.MapGet("/", () => Api.AgentResults.Strings(new Dictionary<string, string> { ["api_version"] = ApiVersion }));
         var haproxyVersion = new Lazy<string>(() => HaproxyVersion(bind.HaproxyCommand));
-        app.MapGet($"/{ApiVersion}/info", () => Results.Json(new Dictionary<string, string>
+        app.MapGet($"/{ApiVersion}/info", () => Api.AgentResults.Strings(new Dictionary<string, string>
         {
             ["hostname"] = Environment.MachineName,
             ["haproxy_version"] = haproxyVersion.Value,

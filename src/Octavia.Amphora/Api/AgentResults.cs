@@ -6,9 +6,13 @@ namespace Octavia.Amphora.Api;
 internal static class AgentResults
 {
     public static IResult Message(int status, string message, string? details = null) =>
-        Results.Json(details is null
+        Strings(details is null
             ? new Dictionary<string, string> { ["message"] = message }
-            : new Dictionary<string, string> { ["message"] = message, ["details"] = details }, statusCode: status);
+            : new Dictionary<string, string> { ["message"] = message, ["details"] = details }, status);
+
+    /// <summary>A JSON object of strings.</summary>
+    public static IResult Strings(Dictionary<string, string> body, int status = 200) =>
+        Results.Json(body, AgentJson.Default.DictionaryStringString, statusCode: status);
 
     public static IResult LoadBalancerNotFound(string loadBalancerId) =>
         Message(404, "Loadbalancer Not Found", $"No loadbalancer with UUID: {loadBalancerId}");

@@ -35,7 +35,7 @@ public static partial class CertificateEndpoints
     {
         if (FileOf(options, loadBalancerId, fileName) is not { } file)
         {
-            return Results.Json(new Dictionary<string, string> { ["message"] = "Filename has wrong extension" }, statusCode: 400);
+            return AgentResults.Strings(new Dictionary<string, string> { ["message"] = "Filename has wrong extension" }, 400);
         }
 
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
@@ -43,20 +43,19 @@ public static partial class CertificateEndpoints
         await http.Request.Body.CopyToAsync(buffer, http.RequestAborted);
         await SecretFile.WriteAsync(file, buffer.GetBuffer().AsMemory(0, (int)buffer.Length), http.RequestAborted);
         http.Response.Headers.ETag = Convert.ToHexStringLower(MD5.HashData(buffer.ToArray()));
-        return Results.Json(new Dictionary<string, string> { ["message"] = "OK" });
+        return AgentResults.Strings(new Dictionary<string, string> { ["message"] = "OK" });
     }
 
     private static async Task<IResult> GetAsync(AgentBindOptions options, string loadBalancerId, string fileName, HttpContext http)
     {
         if (FileOf(options, loadBalancerId, fileName) is not { } file || !File.Exists(file))
         {
-            return Results.Json(new Dictionary<string, string> { ["message"] = "Certificate Not Found", ["details"] = $"No certificate with filename: {fileName}" },
-                statusCode: 404);
+            return AgentResults.Message(404, "Certificate Not Found", $"No certificate with filename: {fileName}");
         }
 
         var md5 = Convert.ToHexStringLower(MD5.HashData(await File.ReadAllBytesAsync(file, http.RequestAborted)));
         http.Response.Headers.ETag = md5;
-        return Results.Json(new Dictionary<string, string> { ["md5sum"] = md5 });
+        return AgentResults.Strings(new Dictionary<string, string> { ["md5sum"] = md5 });
     }
 
     private static IResult Delete(AgentBindOptions options, string loadBalancerId, string fileName)
@@ -66,6 +65,6 @@ public static partial class CertificateEndpoints
             File.Delete(file);
         }
 
-        return Results.Json(new Dictionary<string, string> { ["message"] = "OK" });
+        return AgentResults.Strings(new Dictionary<string, string> { ["message"] = "OK" });
     }
 }

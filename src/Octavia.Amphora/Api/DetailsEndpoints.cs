@@ -13,7 +13,7 @@ namespace Octavia.Amphora.Api;
 public static class DetailsEndpoints
 {
     public static void Map(IEndpointRouteBuilder app, HaproxyProcessManager haproxy, Func<string> haproxyVersion) =>
-        app.MapGet($"/{AmphoraAgentHost.ApiVersion}/details", () => Results.Json(Details(haproxy, haproxyVersion())));
+        app.MapGet($"/{AmphoraAgentHost.ApiVersion}/details", () => Results.Json(Details(haproxy, haproxyVersion()), AgentJson.Default.DictionaryStringObject));
 
     public static Dictionary<string, object> Details(HaproxyProcessManager haproxy, string haproxyVersion)
     {

@@ -28,7 +28,7 @@ public static class HaproxyConfigEndpoints
     {
         if (!Guid.TryParse(loadBalancerId, out _))
         {
-            return Message(400, "Invalid request", $"Invalid load balancer id {loadBalancerId}");
+            return AgentResults.Message(400, "Invalid request", $"Invalid load balancer id {loadBalancerId}");
         }
 
         using var reader = new StreamReader(http.Request.Body, Encoding.UTF8);
@@ -45,12 +45,12 @@ public static class HaproxyConfigEndpoints
         if (!ok)
         {
             File.Move(candidate, Path.Combine(directory, ConfigFile + ".new-failed"), overwrite: true);
-            return Message(400, "Invalid request", output);
+            return AgentResults.Message(400, "Invalid request", output);
         }
 
         File.Move(candidate, Path.Combine(directory, ConfigFile), overwrite: true);
         http.Response.Headers.ETag = Md5(config);
-        return Message(202, "OK", null);
+        return AgentResults.Message(202, "OK");
     }
 
     private static async Task<IResult> GetAsync(AgentBindOptions options, string loadBalancerId, HttpContext http)
@@ -58,7 +58,7 @@ public static class HaproxyConfigEndpoints
         var file = Guid.TryParse(loadBalancerId, out _) ? Path.Combine(options.BasePath, loadBalancerId, ConfigFile) : null;
         if (file is null || !File.Exists(file))
         {
-            return Message(404, "Loadbalancer Not Found", $"No loadbalancer with UUID: {loadBalancerId}");
+            return AgentResults.Message(404, "Loadbalancer Not Found", $"No loadbalancer with UUID: {loadBalancerId}");
         }
 
         var config = await File.ReadAllTextAsync(file, http.RequestAborted);
@@ -84,8 +84,4 @@ public static class HaproxyConfigEndpoints
 
     private static string Md5(string text) =>
         Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(text)));
-
-    private static IResult Message(int status, string message, string? details) =>
-        Results.Json(details is null ? new Dictionary<string, string> { ["message"] = message } : new Dictionary<string, string> { ["message"] = message, ["details"] = details },
-            statusCode: status);
 }

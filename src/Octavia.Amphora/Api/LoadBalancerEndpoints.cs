@@ -26,7 +26,7 @@ public static partial class LoadBalancerEndpoints
 
                 return AgentResults.Message(200, "OK");
             });
-        app.MapGet($"/{AmphoraAgentHost.ApiVersion}/listeners", () => Results.Json(Listeners(haproxy)));
+        app.MapGet($"/{AmphoraAgentHost.ApiVersion}/listeners", () => Results.Json(Listeners(haproxy), AgentJson.Default.ListDictionaryStringString));
     }
 
     private static async Task<IResult> ActAsync(HaproxyProcessManager haproxy, string loadBalancerId, string action, CancellationToken ct)

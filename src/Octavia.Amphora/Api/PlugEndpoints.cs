@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -15,18 +16,19 @@ public static class PlugEndpoints
 {
     public static void Map(IEndpointRouteBuilder app, InterfacePlugger plugger)
     {
-        app.MapPost($"/{AmphoraAgentHost.ApiVersion}/plug/vip/{{vip}}", async (string vip, HttpContext http) =>
+        // Explicit return types: the request delegate generator cannot see the JSON generator's AgentJson members.
+        app.MapPost($"/{AmphoraAgentHost.ApiVersion}/plug/vip/{{vip}}", async Task<IResult> (string vip, HttpContext http) =>
         {
-            if (await ReadAsync<PlugVipRequest>(http) is not { SubnetCidr: not null, MacAddress: not null } request)
+            if (await ReadAsync(http, AgentJson.Default.PlugVipRequest) is not { SubnetCidr: not null, MacAddress: not null } request)
             {
                 return AgentResults.Message(400, "Invalid request", "Body must be JSON with subnet_cidr, gateway and mac_address");
             }
 
             return await PlugAsync(() => plugger.PlugVipAsync(vip, request, http.RequestAborted));
         });
-        app.MapPost($"/{AmphoraAgentHost.ApiVersion}/plug/network", async (HttpContext http) =>
+        app.MapPost($"/{AmphoraAgentHost.ApiVersion}/plug/network", async Task<IResult> (HttpContext http) =>
         {
-            if (await ReadAsync<PlugNetworkRequest>(http) is not { MacAddress: not null } request)
+            if (await ReadAsync(http, AgentJson.Default.PlugNetworkRequest) is not { MacAddress: not null } request)
             {
                 return AgentResults.Message(400, "Invalid request", "Body must be JSON with mac_address");
             }
@@ -38,7 +40,7 @@ public static class PlugEndpoints
             try
             {
                 return await plugger.InterfaceOfAsync(ip, http.RequestAborted) is { } name
-                    ? Results.Json(new Dictionary<string, string> { ["message"] = "OK", ["interface"] = name })
+                    ? AgentResults.Strings(new Dictionary<string, string> { ["message"] = "OK", ["interface"] = name })
                     : AgentResults.Message(404, "Error interface not found for IP address", $"No interface holds {ip}");
             }
             catch (PlugException e)
@@ -60,12 +62,12 @@ public static class PlugEndpoints
         }
     }
 
-    private static async Task<T?> ReadAsync<T>(HttpContext http)
+    private static async Task<T?> ReadAsync<T>(HttpContext http, JsonTypeInfo<T> type)
         where T : class
     {
         try
         {
-            return await JsonSerializer.DeserializeAsync<T>(http.Request.Body, cancellationToken: http.RequestAborted);
+            return await JsonSerializer.DeserializeAsync(http.Request.Body, type, http.RequestAborted);
         }
         catch (JsonException)
         {

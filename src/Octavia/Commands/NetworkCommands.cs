@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
-using Octavia.Configuration;
+using Octavia.Core.Configuration;
 using Octavia.Db;
 using Octavia.Drivers.Local;
 using Octavia.Hosting;

@@ -2,7 +2,7 @@ using System.CommandLine;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Octavia.Configuration;
+using Octavia.Core.Configuration;
 using Octavia.Db;
 using Octavia.Hosting;
 

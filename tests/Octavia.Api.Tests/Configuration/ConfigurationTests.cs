@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Configuration;
-using Octavia.Configuration;
 using Octavia.Core.Configuration;
 using Octavia.Hosting;
 

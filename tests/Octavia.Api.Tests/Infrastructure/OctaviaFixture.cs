@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
 using Npgsql;
-using Octavia.Configuration;
+using Octavia.Core.Configuration;
 using Octavia.Db;
 using Octavia.Hosting;
 

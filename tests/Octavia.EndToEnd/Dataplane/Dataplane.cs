@@ -94,6 +94,37 @@ public class Dataplane : ApiCalls, IAsyncLifetime
         await OctaviaProcess.WaitForApiAsync(Api, _octavia);
     }
 
+    /// <summary>A load balancer with one listener on :80 whose default pool has the given backends (started here).</summary>
+    public async Task<(string LbId, string Vip, JsonNode Lb)> LoadBalancerWithBackendsAsync(string listener, string pool, params string[] backends)
+    {
+        foreach (var address in backends)
+        {
+            await ServerAsync("start", "--subnet", "private-subnet", "--address", address);
+        }
+
+        var members = string.Join(", ", backends.Select(a => $$"""{"address": "{{a}}", "protocol_port": 80, "subnet_id": "{{PrivateSubnetId}}"}"""));
+        var created = await PostAsync("/v2/lbaas/loadbalancers", $$"""
+            {"loadbalancer": {"vip_subnet_id": "{{PublicSubnetId}}", "listeners": [{"protocol_port": 80, {{listener}},
+              "default_pool": { "name": "pool1", {{pool}}, "members": [{{members}}]} }]} }
+            """);
+        var lb = created["loadbalancer"]!;
+        var lbId = lb["id"]!.GetValue<string>();
+        await WaitForActiveAsync(lbId);
+        return (lbId, lb["vip_address"]!.GetValue<string>(), lb);
+    }
+
+    /// <summary>Cascade-deletes the load balancer and stops its backends.</summary>
+    public async Task DeleteWithBackendsAsync(string lbId, params string[] backends)
+    {
+        await DeleteAsync($"/v2/lbaas/loadbalancers/{lbId}?cascade=true");
+        await WaitForGoneAsync(lbId);
+        foreach (var address in backends)
+        {
+            // Best effort: a failure here must not hide the test's own.
+            await OctaviaProcess.RunAsync(ConfigFile, "server", "stop", address);
+        }
+    }
+
     /// <summary>A TCP server on private-subnet: it writes <c>address:port</c>, then echoes.</summary>
     public Task TcpServerAsync(string address, int port)
     {

@@ -13,35 +13,10 @@ namespace Octavia.EndToEnd.Dataplane;
 [Collection("dataplane")]
 public sealed class TrafficBehaviourTests(Dataplane cloud)
 {
-    /// <summary>A load balancer with one listener on :80 whose default pool has the given backends (started here).</summary>
-    private async Task<(string LbId, string Vip, JsonNode Lb)> CreateAsync(string listener, string pool, params string[] backends)
-    {
-        foreach (var address in backends)
-        {
-            await cloud.ServerAsync("start", "--subnet", "private-subnet", "--address", address);
-        }
+    private Task<(string LbId, string Vip, JsonNode Lb)> CreateAsync(string listener, string pool, params string[] backends) =>
+        cloud.LoadBalancerWithBackendsAsync(listener, pool, backends);
 
-        var members = string.Join(", ", backends.Select(a => $$"""{"address": "{{a}}", "protocol_port": 80, "subnet_id": "{{cloud.PrivateSubnetId}}"}"""));
-        var created = await cloud.PostAsync("/v2/lbaas/loadbalancers", $$"""
-            {"loadbalancer": {"vip_subnet_id": "{{cloud.PublicSubnetId}}", "listeners": [{"protocol_port": 80, {{listener}},
-              "default_pool": { "name": "pool1", {{pool}}, "members": [{{members}}]} }]} }
-            """);
-        var lb = created["loadbalancer"]!;
-        var lbId = lb["id"]!.GetValue<string>();
-        await cloud.WaitForActiveAsync(lbId);
-        return (lbId, lb["vip_address"]!.GetValue<string>(), lb);
-    }
-
-    private async Task DeleteAsync(string lbId, params string[] backends)
-    {
-        await cloud.DeleteAsync($"/v2/lbaas/loadbalancers/{lbId}?cascade=true");
-        await cloud.WaitForGoneAsync(lbId);
-        foreach (var address in backends)
-        {
-            // Best effort: a failure here must not hide the test's own.
-            await OctaviaProcess.RunAsync(cloud.ConfigFile, "server", "stop", address);
-        }
-    }
+    private Task DeleteAsync(string lbId, params string[] backends) => cloud.DeleteWithBackendsAsync(lbId, backends);
 
     private static HttpClient NewClient(bool cookies = false, int timeoutSeconds = 10) =>
         new(new SocketsHttpHandler { UseCookies = cookies, CookieContainer = new CookieContainer(), PooledConnectionLifetime = TimeSpan.Zero })

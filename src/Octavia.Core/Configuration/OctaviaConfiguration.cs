@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Configuration;
 
-namespace Octavia.Configuration;
+namespace Octavia.Core.Configuration;
 
 /// <summary>
 /// Builds the configuration every subcommand uses: the <c>octavia.conf</c> INI file (upstream's section
