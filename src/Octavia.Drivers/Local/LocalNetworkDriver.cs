@@ -219,17 +219,26 @@ public sealed class LocalNetworkDriver(
         var bridge = subnet.Network!.BridgeName;
         if (MakesLinks && request.Namespace is { } ns)
         {
-            // Made by network init; made again only if it went missing (a reboot, a clean by hand).
-            if (!await Links.ExistsAsync(bridge, cancellationToken))
-            {
-                await EnsureBridgeOfAsync(subnet.NetworkId, cancellationToken);
-            }
-
             var hostLink = "octavia-v" + port.Id.Replace("-", "", StringComparison.Ordinal)[..6];
             var inside = request.InterfaceName ?? "octavia-p" + port.Id.Replace("-", "", StringComparison.Ordinal)[..6];
             if (port.HostLink is null || !await Links.ExistsAsync(port.HostLink, cancellationToken))
             {
-                await Links.AddVethIntoNamespaceAsync(hostLink, bridge, subnet.Network.Mtu, ns, inside, port.MacAddress, cancellationToken);
+                try
+                {
+                    await Links.AddVethIntoNamespaceAsync(hostLink, bridge, subnet.Network.Mtu, ns, inside, port.MacAddress, cancellationToken);
+                }
+                catch (InvalidOperationException)
+                {
+                    // The bridge is made by network init, and made again only when it went missing (a
+                    // reboot, a clean by hand): a failed plug shows that, rather than a look before every plug.
+                    if (await Links.ExistsAsync(bridge, cancellationToken))
+                    {
+                        throw;
+                    }
+
+                    await EnsureBridgeOfAsync(subnet.NetworkId, cancellationToken);
+                    await Links.AddVethIntoNamespaceAsync(hostLink, bridge, subnet.Network.Mtu, ns, inside, port.MacAddress, cancellationToken);
+                }
                 var portId = port.Id;
                 await DbAsync(db => db.Ports.Where(p => p.Id == portId).ExecuteUpdateAsync(x => x.SetProperty(p => p.HostLink, hostLink), cancellationToken));
             }

@@ -19,8 +19,20 @@ public sealed class AmphoraAgentClient : IDisposable
     private readonly HttpClient _http;
 
     public AmphoraAgentClient(Uri baseAddress, string amphoraId, X509Certificate2 clientCertificate, X509Certificate2 serverCa, TimeSpan timeout)
+        : this(baseAddress, NewHandler(amphoraId, clientCertificate, serverCa, timeout), ownsHandler: true, timeout)
     {
-        var handler = new SocketsHttpHandler
+    }
+
+    /// <summary>A client over a handler that may be shared (its connections kept alive between clients); disposes it only when it owns it.</summary>
+    public AmphoraAgentClient(Uri baseAddress, SocketsHttpHandler handler, bool ownsHandler, TimeSpan timeout)
+    {
+        _http = new HttpClient(handler, ownsHandler) { BaseAddress = baseAddress, Timeout = timeout };
+        _http.DefaultRequestHeaders.UserAgent.ParseAdd(UserAgent);
+    }
+
+    /// <summary>The connection handler for one amphora: the controller's certificate out, the agent's checked in.</summary>
+    public static SocketsHttpHandler NewHandler(string amphoraId, X509Certificate2 clientCertificate, X509Certificate2 serverCa, TimeSpan connectTimeout) =>
+        new()
         {
             SslOptions = new SslClientAuthenticationOptions
             {
@@ -28,11 +40,10 @@ public sealed class AmphoraAgentClient : IDisposable
                 RemoteCertificateValidationCallback = (_, certificate, _, _) =>
                     certificate is X509Certificate2 agent && IsAgentOf(agent, amphoraId, serverCa),
             },
-            ConnectTimeout = timeout,
+            ConnectTimeout = connectTimeout,
+            // Well under the agent's keep-alive (Kestrel's 130 s), so that the agent never closes one under a request.
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
         };
-        _http = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = timeout };
-        _http.DefaultRequestHeaders.UserAgent.ParseAdd(UserAgent);
-    }
 
     /// <summary>Loads the controller's client certificate (cert + key PEM) and the server CA from files.</summary>
     public static AmphoraAgentClient Create(Uri baseAddress, string amphoraId, string clientCertFile, string serverCaFile, TimeSpan timeout) =>

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -47,13 +48,32 @@ public sealed class RestAmphoraDriver(
         return await work(scope.ServiceProvider.GetRequiredService<OctaviaDbContext>());
     }
 
+    /// <summary>
+    /// One connection handler per amphora and address, so that the calls of a flow (plug the VIP, push the
+    /// configuration, reload) and of the next flows reuse one TLS connection instead of a handshake each.
+    /// </summary>
+    private readonly ConcurrentDictionary<(string AmphoraId, string Address), SocketsHttpHandler> _handlers = new();
+
+    /// <summary>Beyond this many amphorae seen, the handlers are dropped and made again as needed (amphorae come and go).</summary>
+    private const int MaxHandlers = 4096;
+
     private AmphoraAgentClient ClientOf(Core.Model.Amphora amphora, TimeSpan? timeout = null)
     {
         var address = amphora.LbNetworkIp ?? throw new InvalidOperationException($"Amphora {amphora.Id} has no management address yet.");
         var host = address.Contains(':', StringComparison.Ordinal) ? $"[{address}]" : address;
-        var (client, serverCa) = _certificates.Value;
-        return new AmphoraAgentClient(new Uri($"https://{host}:{options.Value.AgentPort}"), amphora.Id, client, serverCa,
-            timeout ?? TimeSpan.FromSeconds(options.Value.RequestTimeout));
+        var requestTimeout = TimeSpan.FromSeconds(options.Value.RequestTimeout);
+        if (_handlers.Count >= MaxHandlers)
+        {
+            // Disposing a handler in use would fail its request; dropping the references lets them go when done.
+            _handlers.Clear();
+        }
+
+        var handler = _handlers.GetOrAdd((amphora.Id, address), key =>
+        {
+            var (client, serverCa) = _certificates.Value;
+            return AmphoraAgentClient.NewHandler(key.AmphoraId, client, serverCa, requestTimeout);
+        });
+        return new AmphoraAgentClient(new Uri($"https://{host}:{options.Value.AgentPort}"), handler, ownsHandler: false, timeout ?? requestTimeout);
     }
 
     private Task<Core.Model.Amphora> AmphoraAsync(string amphoraId, CancellationToken cancellationToken) =>
