@@ -1,12 +1,14 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Octavia.Api.Auth.Keystone;
 
 namespace Octavia.Api.Hosting;
 
 /// <summary>
 /// Serves a GET of the v2 API from <see cref="ResponseCache"/> when nothing changed since the same request
-/// was answered, and stores successful answers. The key is the path, the query and the caller's
-/// project header: everything a noauth answer depends on. (Keystone mode must add the token's scope.)
+/// was answered, and stores successful answers. The key is the path, the query and the caller: under
+/// noauth its project header, under keystone its token's user, project and roles (everything a policy
+/// decision or a project filter can depend on), so a cached answer never reaches another caller.
 /// </summary>
 public sealed class ResponseCacheMiddleware(RequestDelegate next, ResponseCache cache)
 {
@@ -19,7 +21,8 @@ public sealed class ResponseCacheMiddleware(RequestDelegate next, ResponseCache 
             return;
         }
 
-        var key = string.Concat(request.Path.Value, request.QueryString.Value, "\n", request.Headers["X-Project-Id"].ToString());
+        var caller = context.Features.Get<KeystoneIdentity>() is { } identity ? "keystone\n" + identity.Scope : request.Headers["X-Project-Id"].ToString();
+        var key = string.Concat(request.Path.Value, request.QueryString.Value, "\n", caller);
         if (cache.CurrentVersion() is not { } version)
         {
             await next(context);

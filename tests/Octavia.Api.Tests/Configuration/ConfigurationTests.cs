@@ -50,4 +50,26 @@ public sealed class ConfigurationTests
         var e = Assert.Throws<InvalidOperationException>(() => OctaviaHost.BuildWeb(configuration, OctaviaRoles.All));
         Assert.Contains($"[controller_worker] {key} = {value} is not a known driver", e.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("testing", null, "[api_settings] auth_strategy must be noauth or keystone.")]
+    [InlineData("keystone", null, "[keystone_authtoken] auth_url must be the http(s) URL of Keystone's v3 API.")]
+    [InlineData("keystone", "keystone.example.org:5000", "[keystone_authtoken] auth_url must be the http(s) URL of Keystone's v3 API.")]
+    public async Task StartWeb_BadAuthSettings_StopsWithClearMessage(string strategy, string? authUrl, string message)
+    {
+        var configuration = OctaviaConfiguration.Build(null, new Dictionary<string, string?>
+        {
+            ["DEFAULT:state_path"] = Path.GetTempPath(),
+            ["api_settings:bind_port"] = "0",
+            ["api_settings:auth_strategy"] = strategy,
+            ["keystone_authtoken:auth_url"] = authUrl,
+            ["keystone_authtoken:username"] = "octavia",
+        });
+        var e = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(async () =>
+        {
+            await using var app = OctaviaHost.BuildWeb(configuration, OctaviaRoles.Api);
+            await app.StartAsync(TestContext.Current.CancellationToken);
+        });
+        Assert.Contains(message, e.Message, StringComparison.Ordinal);
+    }
 }
