@@ -81,9 +81,10 @@ public abstract class DatabaseCleanupTests(OctaviaFixture fixture)
         var stale = await AmphoraAsync(AmphoraStatus.Deleted, LongAgo, heartbeatAge: LongAgo);
         var port = await PortAsync(stale);
 
-        var result = await PurgeAsync();
+        await PurgeAsync();
 
-        Assert.True(result.Amphorae >= 2, result.ToString());
+        // What is gone, not how many this pass counted: the fixture's own housekeeping pass (at start)
+        // may take some rows first.
         Assert.False(await AmphoraExistsAsync(silent));
         Assert.False(await AmphoraExistsAsync(stale));
         Assert.False(await HealthExistsAsync(stale));
@@ -167,9 +168,8 @@ public abstract class DatabaseCleanupTests(OctaviaFixture fixture)
         Assert.Equal(1 + 1 + 1 + 1 + 1 + 1 + 1 + 1, await RowsOfAsync(lbId));
         await MarkDeletedAsync(lbId, LongAgo);
 
-        var result = await PurgeAsync();
+        await PurgeAsync();
 
-        Assert.True(result.LoadBalancers >= 1 && result.Statistics >= 1, result.ToString());
         Assert.Equal(0, await RowsOfAsync(lbId));
         Assert.False(await StatisticsExistAsync(listenerId));
         Assert.Equal((false, false), await PortExistsAsync(vipPort));

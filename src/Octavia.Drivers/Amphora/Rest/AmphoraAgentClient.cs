@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Security;
+using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Octavia.Core.Amphorae;
@@ -43,7 +44,30 @@ public sealed class AmphoraAgentClient : IDisposable
             ConnectTimeout = connectTimeout,
             // Well under the agent's keep-alive (Kestrel's 130 s), so that the agent never closes one under a request.
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
+            ConnectCallback = ConnectAbortivelyClosedAsync,
         };
+
+    /// <summary>
+    /// A socket that closes with one RST and no FIN. A kept-alive connection to an amphora that has since
+    /// gone would otherwise retransmit its FIN for minutes after the close, and once the management
+    /// network was removed (<c>octavia network clean</c>) those packets took the host's default route out
+    /// of the uplink (DESIGN.md "Host safety"; HostSafetyTests counted one). Every request on it has
+    /// finished when it closes, so nothing is lost.
+    /// </summary>
+    private static async ValueTask<Stream> ConnectAbortivelyClosedAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, LingerState = new LingerOption(true, 0) };
+        try
+        {
+            await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>Loads the controller's client certificate (cert + key PEM) and the server CA from files.</summary>
     public static AmphoraAgentClient Create(Uri baseAddress, string amphoraId, string clientCertFile, string serverCaFile, TimeSpan timeout) =>
