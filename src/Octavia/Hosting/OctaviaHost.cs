@@ -41,10 +41,7 @@ public static class OctaviaHost
     public static WebApplication BuildWeb(IConfigurationRoot configuration, OctaviaRoles roles, Action<ILoggingBuilder>? logging = null,
         Action<IServiceCollection>? overrides = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
-        builder.Configuration.Sources.Clear();
-        builder.Configuration.AddConfiguration(configuration);
-        ConfigureLogging(builder.Logging, logging);
+        var builder = CreateWebBuilder(configuration, logging);
         ConfigureServices(builder.Services, configuration, roles);
         overrides?.Invoke(builder.Services);
 
@@ -61,14 +58,8 @@ public static class OctaviaHost
     /// </summary>
     public static WebApplication BuildNetworkApi(IConfigurationRoot configuration, Action<ILoggingBuilder>? logging = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
-        builder.Configuration.Sources.Clear();
-        builder.Configuration.AddConfiguration(configuration);
-        ConfigureLogging(builder.Logging, logging);
-        builder.Services.AddOptions<DefaultOptions>().Bind(configuration.GetSection(DefaultOptions.SectionName));
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddOctaviaDb(configuration);
-        builder.Services.AddOctaviaDrivers(configuration);
+        var builder = CreateWebBuilder(configuration, logging);
+        AddDatabaseAndDrivers(builder.Services, configuration);
         builder.Services.AddOctaviaNetworkApi(configuration);
 
         var network = configuration.GetSection(NetworkApiOptions.SectionName).Get<NetworkApiOptions>() ?? new NetworkApiOptions();
@@ -76,6 +67,15 @@ public static class OctaviaHost
         var app = builder.Build();
         app.UseOctaviaNetworkApi();
         return app;
+    }
+
+    private static WebApplicationBuilder CreateWebBuilder(IConfigurationRoot configuration, Action<ILoggingBuilder>? logging)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddConfiguration(configuration);
+        ConfigureLogging(builder.Logging, logging);
+        return builder;
     }
 
     private static void Listen(WebApplicationBuilder builder, string host, int port) =>
@@ -104,11 +104,17 @@ public static class OctaviaHost
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddConfiguration(configuration);
         ConfigureLogging(builder.Logging, null);
-        builder.Services.AddOptions<DefaultOptions>().Bind(configuration.GetSection(DefaultOptions.SectionName));
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddOctaviaDb(configuration);
-        builder.Services.AddOctaviaDrivers(configuration);
+        AddDatabaseAndDrivers(builder.Services, configuration);
         return builder.Build();
+    }
+
+    /// <summary>What every role and tool needs: the state path, the clock, the database and the drivers.</summary>
+    private static void AddDatabaseAndDrivers(IServiceCollection services, IConfigurationRoot configuration)
+    {
+        services.AddOptions<DefaultOptions>().Bind(configuration.GetSection(DefaultOptions.SectionName));
+        services.AddSingleton(TimeProvider.System);
+        services.AddOctaviaDb(configuration);
+        services.AddOctaviaDrivers(configuration);
     }
 
     private static void ConfigureLogging(ILoggingBuilder logging, Action<ILoggingBuilder>? extra)
@@ -130,10 +136,7 @@ public static class OctaviaHost
 
     private static void ConfigureServices(IServiceCollection services, IConfigurationRoot configuration, OctaviaRoles roles)
     {
-        services.AddOptions<DefaultOptions>().Bind(configuration.GetSection(DefaultOptions.SectionName));
-        services.AddSingleton(TimeProvider.System);
-        services.AddOctaviaDb(configuration);
-        services.AddOctaviaDrivers(configuration);
+        AddDatabaseAndDrivers(services, configuration);
         if (roles.HasFlag(OctaviaRoles.Api))
         {
             services.AddOctaviaApi(configuration);
