@@ -154,6 +154,27 @@ public sealed class LocalNetworkDriver(
         await EnsureBridgeAsync(network, cancellationToken);
     }
 
+    /// <summary>
+    /// The bridge of a network made through the networking API, when this driver makes links: a tenant
+    /// bridge, with no host address (such a network has no subnet the host joins), no IPv6 and no ARP answers.
+    /// </summary>
+    public async Task EnsureTenantBridgeAsync(Network network, CancellationToken cancellationToken)
+    {
+        if (MakesLinks && network.Subnets.All(s => s.HostAddress is null))
+        {
+            await EnsureBridgeAsync(network, cancellationToken);
+        }
+    }
+
+    /// <summary>The bridge of a deleted tenant network (a network the host joins keeps its bridge: the API refuses to delete it).</summary>
+    public async Task RemoveTenantBridgeAsync(Network network, CancellationToken cancellationToken)
+    {
+        if (MakesLinks && network.Subnets.All(s => s.HostAddress is null) && network.BridgeName.StartsWith(Links.Prefix, StringComparison.Ordinal))
+        {
+            await Links.DeleteAsync(network.BridgeName, cancellationToken);
+        }
+    }
+
     public static string BridgeNameOf(string networkId) => "octavia-b" + networkId.Replace("-", "", StringComparison.Ordinal)[..6];
 
     // ---- INetworkDriver --------------------------------------------------------------------------

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Octavia.Api.Hosting;
+using Octavia.Core.Drivers;
 using Octavia.Core.Model;
 using Octavia.Db;
 using Octavia.Drivers.Local;
@@ -43,7 +44,8 @@ public static class NetworkEndpoints
     private static async Task<IResult> ShowAsync(string id, HttpContext http, OctaviaDbContext db, CancellationToken cancellationToken) =>
         NeutronQuery.Show(http, 200, "network", NeutronViews.Network(await FindAsync(db, id, tracking: false, cancellationToken)));
 
-    private static async Task<IResult> CreateAsync(HttpContext http, OctaviaDbContext db, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> CreateAsync(HttpContext http, OctaviaDbContext db, INetworkDriver driver, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         var body = await NeutronBody.ReadAsync(http, "network", CreateAttributes);
         var hints = body.List("availability_zone_hints");
@@ -52,7 +54,14 @@ public static class NetworkEndpoints
             throw new NeutronException(404, "AvailabilityZoneNotFound", $"AvailabilityZone {NeutronBody.Show(hints[0])} could not be found.");
         }
 
+        // Bridge names keep six hex digits of the id: two networks must never share one (it would join them).
+        var bridges = await db.Networks.Select(n => n.BridgeName).ToListAsync(cancellationToken);
         var id = Guid.NewGuid().ToString();
+        while (bridges.Contains(LocalNetworkDriver.BridgeNameOf(id)))
+        {
+            id = Guid.NewGuid().ToString();
+        }
+
         var network = new Network
         {
             Id = id,
@@ -64,6 +73,11 @@ public static class NetworkEndpoints
         Apply(body, network);
         db.Networks.Add(network);
         await db.SaveChangesAsync(cancellationToken);
+        if (driver is LocalNetworkDriver local)
+        {
+            await local.EnsureTenantBridgeAsync(network, cancellationToken);
+        }
+
         return NeutronQuery.Show(http, 201, "network", NeutronViews.Network(network));
     }
 
@@ -90,7 +104,7 @@ public static class NetworkEndpoints
         network.Mtu = body.Int("mtu", 68, 9000) ?? network.Mtu;
     }
 
-    private static async Task<IResult> DeleteAsync(string id, OctaviaDbContext db, CancellationToken cancellationToken)
+    private static async Task<IResult> DeleteAsync(string id, OctaviaDbContext db, INetworkDriver driver, CancellationToken cancellationToken)
     {
         var network = await FindAsync(db, id, tracking: true, cancellationToken);
         if (network.Subnets.Any(s => s.HostAddress is not null) || await db.Ports.AnyAsync(p => p.NetworkId == id, cancellationToken))
@@ -101,6 +115,11 @@ public static class NetworkEndpoints
 
         db.Networks.Remove(network);
         await db.SaveChangesAsync(cancellationToken);
+        if (driver is LocalNetworkDriver local)
+        {
+            await local.RemoveTenantBridgeAsync(network, cancellationToken);
+        }
+
         return Results.StatusCode(204);
     }
 }
