@@ -106,15 +106,18 @@ public static class NetworkEndpoints
 
     private static async Task<IResult> DeleteAsync(string id, OctaviaDbContext db, INetworkDriver driver, CancellationToken cancellationToken)
     {
-        var network = await FindAsync(db, id, tracking: true, cancellationToken);
-        if (network.Subnets.Any(s => s.HostAddress is not null) || await db.Ports.AnyAsync(p => p.NetworkId == id, cancellationToken))
+        var network = await FindAsync(db, id, tracking: false, cancellationToken);
+        // One statement checks and deletes (its subnets go by cascade), so a port created meanwhile is never
+        // deleted with the network: either the port is there and nothing is deleted, or the port finds no network.
+        var deleted = network.Subnets.Any(s => s.HostAddress is not null)
+            ? 0
+            : await db.Networks.Where(n => n.Id == id && !db.Ports.Any(p => p.NetworkId == id)).ExecuteDeleteAsync(cancellationToken);
+        if (deleted == 0)
         {
             throw new NeutronException(409, "NetworkInUse",
                 $"Unable to complete operation on network {id}. There are one or more ports still in use on the network.");
         }
 
-        db.Networks.Remove(network);
-        await db.SaveChangesAsync(cancellationToken);
         if (driver is LocalNetworkDriver local)
         {
             await local.RemoveTenantBridgeAsync(network, cancellationToken);

@@ -161,15 +161,17 @@ public static class SubnetEndpoints
 
     private static async Task<IResult> DeleteAsync(string id, OctaviaDbContext db, CancellationToken cancellationToken)
     {
-        var subnet = await FindAsync(db, id, tracking: true, cancellationToken);
-        if (subnet.HostAddress is not null || await db.IpAllocations.AnyAsync(a => a.SubnetId == id, cancellationToken))
+        var subnet = await FindAsync(db, id, tracking: false, cancellationToken);
+        // Checked and deleted in one statement, as networks are: an address given meanwhile keeps the subnet.
+        var deleted = subnet.HostAddress is not null
+            ? 0
+            : await db.Subnets.Where(s => s.Id == id && !db.IpAllocations.Any(a => a.SubnetId == id)).ExecuteDeleteAsync(cancellationToken);
+        if (deleted == 0)
         {
             throw new NeutronException(409, "SubnetInUse",
                 $"Unable to complete operation on subnet {id}: One or more ports have an IP allocation from this subnet.");
         }
 
-        db.Subnets.Remove(subnet);
-        await db.SaveChangesAsync(cancellationToken);
         return Results.StatusCode(204);
     }
 
