@@ -38,6 +38,9 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 cat > "$out/octavia.conf" <<CONF
 [DEFAULT]
 state_path = $out/var
+[network_api]
+bind_host = 127.0.0.1
+bind_port = 0
 [api_settings]
 bind_host = 127.0.0.1
 bind_port = $port

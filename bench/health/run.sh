@@ -29,6 +29,9 @@ run() { # $1 = label, $2 = [database] connection or empty
 state_path = $out/var
 [database]
 connection = $2
+[network_api]
+bind_host = 127.0.0.1
+bind_port = 0
 [api_settings]
 bind_host = 127.0.0.1
 bind_port = $port

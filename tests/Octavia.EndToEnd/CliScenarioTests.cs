@@ -6,8 +6,9 @@ namespace Octavia.EndToEnd;
 
 /// <summary>
 /// The real client (Debian's python3-openstackclient and python3-octaviaclient) against a real
-/// <c>octavia all</c> process: the seed's basic scenario, command by command. lb1 is created with a POST
-/// because the client resolves <c>--vip-subnet-id</c> names through Neutron, which is not here yet.
+/// <c>octavia all</c> process: the seed's basic scenario, command by command, on the no-op drivers. lb1 is
+/// created with a POST on a made-up subnet id (the no-op network driver checks none); NetworkCliTests shows
+/// <c>--vip-subnet-id public-subnet</c> resolved through the networking API.
 /// </summary>
 public sealed class CliScenarioTests
 {

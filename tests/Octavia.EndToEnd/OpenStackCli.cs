@@ -3,10 +3,41 @@ using System.Text.Json.Nodes;
 
 namespace Octavia.EndToEnd;
 
-/// <summary>Runs <c>openstack</c> with auth type none against the endpoint; every command must exit 0.</summary>
-public sealed class OpenStackCli(string endpoint)
+/// <summary>
+/// Runs the real <c>openstack</c> client without Keystone: either with <c>--os-auth-type none
+/// --os-endpoint</c>, or through a clouds.yaml (<c>OS_CLIENT_CONFIG_FILE</c> and <c>OS_CLOUD</c>) so that
+/// commands are written exactly as a user types them.
+/// </summary>
+public sealed class OpenStackCli
 {
+    private readonly string[] _options;
+    private readonly Dictionary<string, string> _environment;
+
+    public OpenStackCli(string endpoint)
+        : this(["--os-auth-type", "none", "--os-endpoint", endpoint], [])
+    {
+    }
+
+    private OpenStackCli(string[] options, Dictionary<string, string> environment)
+    {
+        _options = options;
+        _environment = environment;
+    }
+
+    /// <summary>The client configured by the cloud <paramref name="cloud"/> of the clouds.yaml <paramref name="file"/>.</summary>
+    public static OpenStackCli FromCloudsYaml(string file, string cloud) =>
+        new([], new Dictionary<string, string> { ["OS_CLIENT_CONFIG_FILE"] = file, ["OS_CLOUD"] = cloud });
+
+    /// <summary>Runs a command that must exit 0; returns its standard output.</summary>
     public async Task<string> RunAsync(params string[] arguments)
+    {
+        var (exitCode, stdout, stderr) = await TryRunAsync(arguments);
+        Assert.True(exitCode == 0, $"openstack {string.Join(' ', arguments)} exited {exitCode}:\n{stderr}\n{stdout}");
+        return stdout;
+    }
+
+    /// <summary>Runs a command that may fail; returns its exit code and output.</summary>
+    public async Task<(int ExitCode, string Stdout, string Stderr)> TryRunAsync(params string[] arguments)
     {
         var info = new ProcessStartInfo("/usr/bin/openstack")
         {
@@ -20,7 +51,12 @@ public sealed class OpenStackCli(string endpoint)
             info.Environment.Remove(key);
         }
 
-        foreach (var a in new[] { "--os-auth-type", "none", "--os-endpoint", endpoint }.Concat(arguments))
+        foreach (var (key, value) in _environment)
+        {
+            info.Environment[key] = value;
+        }
+
+        foreach (var a in _options.Concat(arguments))
         {
             info.ArgumentList.Add(a);
         }
@@ -29,8 +65,7 @@ public sealed class OpenStackCli(string endpoint)
         var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
         await process.WaitForExitAsync(TestContext.Current.CancellationToken);
-        Assert.True(process.ExitCode == 0, $"openstack {string.Join(' ', arguments)} exited {process.ExitCode}:\n{await stderr}\n{await stdout}");
-        return await stdout;
+        return (process.ExitCode, await stdout, await stderr);
     }
 
     public async Task<JsonNode> JsonAsync(params string[] arguments) => JsonNode.Parse(await RunAsync(arguments))!;

@@ -15,10 +15,13 @@ public sealed class TestDirectory : IDisposable
 
     /// <summary>
     /// Writes octavia.conf with the given sections (state_path always set to this directory); the no-op
-    /// drivers unless <paramref name="extra"/> has its own <c>[controller_worker]</c>.
+    /// drivers unless <paramref name="extra"/> has its own <c>[controller_worker]</c>, and the network API
+    /// of <c>octavia all</c> on a free port unless it has its own <c>[network_api]</c> (tests run side by side).
     /// </summary>
     public void WriteConfig(string extra) =>
-        File.WriteAllText(ConfigFile, $"[DEFAULT]\nstate_path = {Path}\n\n{extra}\n" + (extra.Contains("[controller_worker]", StringComparison.Ordinal) ? "" : NoopDrivers));
+        File.WriteAllText(ConfigFile, $"[DEFAULT]\nstate_path = {Path}\n\n{extra}\n"
+            + (extra.Contains("[controller_worker]", StringComparison.Ordinal) ? "" : NoopDrivers)
+            + (extra.Contains("[network_api]", StringComparison.Ordinal) ? "" : "\n[network_api]\nbind_host = 127.0.0.1\nbind_port = 0\n"));
 
     private const string NoopDrivers = """
 

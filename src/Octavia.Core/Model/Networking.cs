@@ -18,6 +18,12 @@ public sealed class Network
 
     public int Mtu { get; set; } = 1500;
     public DateTime CreatedAt { get; set; }
+    public DateTime? UpdatedAt { get; set; }
+
+    public string Description { get; set; } = "";
+    public bool AdminStateUp { get; set; } = true;
+    public bool Shared { get; set; }
+    public bool PortSecurityEnabled { get; set; } = true;
 
     public List<Subnet> Subnets { get; set; } = [];
 }
@@ -39,6 +45,17 @@ public sealed class Subnet
     public string? HostAddress { get; set; }
 
     public DateTime CreatedAt { get; set; }
+    public DateTime? UpdatedAt { get; set; }
+
+    public string Description { get; set; } = "";
+    public bool EnableDhcp { get; set; } = true;
+    public List<string> DnsNameservers { get; set; } = [];
+
+    /// <summary>Neutron's host routes, each stored as <c>destination,nexthop</c>.</summary>
+    public List<string> HostRoutes { get; set; } = [];
+
+    public string? Ipv6AddressMode { get; set; }
+    public string? Ipv6RaMode { get; set; }
 
     public Network? Network { get; set; }
 }
@@ -62,6 +79,10 @@ public sealed class Port
     public string? HostLink { get; set; }
 
     public DateTime CreatedAt { get; set; }
+    public DateTime? UpdatedAt { get; set; }
+
+    public string Description { get; set; } = "";
+    public bool AdminStateUp { get; set; } = true;
 
     public List<IpAllocation> FixedIps { get; set; } = [];
 }

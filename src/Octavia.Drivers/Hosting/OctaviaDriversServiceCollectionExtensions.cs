@@ -31,6 +31,7 @@ public static class OctaviaDriversServiceCollectionExtensions
         var statePath = configuration.GetSection(DefaultOptions.SectionName).Get<DefaultOptions>()?.StatePath ?? "./var";
 
         services.AddSingleton(sp => new LocalCertificateAuthority(Path.Combine(statePath, "certs"), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<LocalIpam>();
         services.AddSingleton<LocalNetworkDriver>();
         services.AddSingleton<LocalServers>();
         services.AddKeyedSingleton<INetworkDriver, NoopNetworkDriver>(NoopNetworkDriver.DriverName);

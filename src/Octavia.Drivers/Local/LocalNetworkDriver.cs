@@ -20,6 +20,7 @@ public sealed class LocalNetworkDriver(
     IServiceScopeFactory scopes,
     IOptions<LocalNetworkOptions> options,
     IOptions<ControllerWorkerOptions> worker,
+    LocalIpam ipam,
     TimeProvider time,
     ILogger<LocalNetworkDriver> logger) : INetworkDriver
 {
@@ -151,6 +152,27 @@ public sealed class LocalNetworkDriver(
     {
         var network = await DbAsync(db => db.Networks.Include(n => n.Subnets).FirstAsync(n => n.Id == networkId, cancellationToken));
         await EnsureBridgeAsync(network, cancellationToken);
+    }
+
+    /// <summary>
+    /// The bridge of a network made through the networking API, when this driver makes links: a tenant
+    /// bridge, with no host address (such a network has no subnet the host joins), no IPv6 and no ARP answers.
+    /// </summary>
+    public async Task EnsureTenantBridgeAsync(Network network, CancellationToken cancellationToken)
+    {
+        if (MakesLinks && network.Subnets.All(s => s.HostAddress is null))
+        {
+            await EnsureBridgeAsync(network, cancellationToken);
+        }
+    }
+
+    /// <summary>The bridge of a deleted tenant network (a network the host joins keeps its bridge: the API refuses to delete it).</summary>
+    public async Task RemoveTenantBridgeAsync(Network network, CancellationToken cancellationToken)
+    {
+        if (MakesLinks && network.Subnets.All(s => s.HostAddress is null) && network.BridgeName.StartsWith(Links.Prefix, StringComparison.Ordinal))
+        {
+            await Links.DeleteAsync(network.BridgeName, cancellationToken);
+        }
     }
 
     public static string BridgeNameOf(string networkId) => "octavia-b" + networkId.Replace("-", "", StringComparison.Ordinal)[..6];
@@ -335,85 +357,30 @@ public sealed class LocalNetworkDriver(
         new(port.Id, network.Id, subnet.Id, port.MacAddress, port.FixedIps.First(ip => ip.SubnetId == subnet.Id).IpAddress,
             subnet.Cidr, subnet.GatewayIp, network.Mtu);
 
-    /// <summary>
-    /// Creates a port with one address on the subnet: the requested one, or the lowest free one of the
-    /// allocation range. Two writers racing for an address collide on the primary key; the loser retries.
-    /// </summary>
+    /// <summary>Creates a port with one address on the subnet: the requested one, or the lowest free one of the allocation range.</summary>
     private async Task<Port> CreatePortAsync(Subnet subnet, string name, string deviceId, string owner, string projectId, string? address,
         CancellationToken cancellationToken)
     {
-        var cidr = Cidr.Parse(subnet.Cidr);
-        if (address is not null && (!IPAddress.TryParse(address, out var requested) || !cidr.Contains(requested)))
+        var id = Guid.NewGuid().ToString();
+        var port = new Port
         {
-            throw new NetworkDriverException($"{address} is not an address of subnet {subnet.Id} ({subnet.Cidr}).");
-        }
-
-        for (var attempt = 0; ; attempt++)
+            Id = id,
+            NetworkId = subnet.NetworkId,
+            Name = name,
+            ProjectId = projectId,
+            MacAddress = MacOf(id, local: false),
+            DeviceId = deviceId,
+            DeviceOwner = owner,
+            CreatedAt = time.GetUtcNow().UtcDateTime,
+        };
+        try
         {
-            var used = await DbAsync(db => db.IpAllocations.Where(a => a.SubnetId == subnet.Id).Select(a => a.IpAddress).ToListAsync(cancellationToken));
-            var reserved = new HashSet<string>(used) { subnet.GatewayIp ?? "", subnet.HostAddress ?? "" };
-            // The lowest free address; after a collision, one of the first few, so that racing writers spread out.
-            var chosen = address ?? FirstFree(subnet, reserved, Random.Shared.Next(Math.Min(attempt, 16) + 1))
-                ?? throw new NetworkDriverException($"No more IP addresses available on subnet {subnet.Id}.");
-            if (address is not null && reserved.Contains(address))
-            {
-                throw new NetworkDriverException($"IP address {address} already allocated in subnet {subnet.Id}.");
-            }
-
-            var id = Guid.NewGuid().ToString();
-            var port = new Port
-            {
-                Id = id,
-                NetworkId = subnet.NetworkId,
-                Name = name,
-                ProjectId = projectId,
-                MacAddress = MacOf(id, local: false),
-                DeviceId = deviceId,
-                DeviceOwner = owner,
-                CreatedAt = time.GetUtcNow().UtcDateTime,
-                FixedIps = [new IpAllocation { PortId = id, SubnetId = subnet.Id, IpAddress = chosen }],
-            };
-            try
-            {
-                await DbAsync(async db =>
-                {
-                    db.Ports.Add(port);
-                    return await db.SaveChangesAsync(cancellationToken);
-                });
-                return port;
-            }
-            catch (DbUpdateException) when (attempt < 64)
-            {
-                // Someone took the same address between our read and our insert: read again.
-                if (address is not null)
-                {
-                    throw new NetworkDriverException($"IP address {address} already allocated in subnet {subnet.Id}.");
-                }
-            }
+            return await ipam.CreatePortAsync(port, [new FixedIpRequest(subnet, address)], cancellationToken);
         }
-    }
-
-    /// <summary>The free address after <paramref name="skip"/> others (or the last free one), or null when none is free.</summary>
-    private static string? FirstFree(Subnet subnet, HashSet<string> used, int skip)
-    {
-        var cidr = Cidr.Parse(subnet.Cidr);
-        var first = Cidr.ToNumber(IPAddress.Parse(subnet.AllocationStart));
-        var last = Cidr.ToNumber(IPAddress.Parse(subnet.AllocationEnd));
-        string? found = null;
-        for (var n = first; n <= last; n++)
+        catch (IpamException e)
         {
-            var candidate = Cidr.FromNumber(n, cidr.Bits).ToString();
-            if (!used.Contains(candidate))
-            {
-                found = candidate;
-                if (skip-- == 0)
-                {
-                    break;
-                }
-            }
+            throw new NetworkDriverException(e.Message);
         }
-
-        return found;
     }
 
     /// <summary>

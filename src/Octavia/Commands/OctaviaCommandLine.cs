@@ -22,13 +22,24 @@ public static class OctaviaCommandLine
         var root = new RootCommand("Octavia load-balancing-as-a-service, reimplemented in C#.");
         root.Options.Add(configFile);
 
-        var all = new Command("all", "Run every role in one process (API, worker, health manager, housekeeping), migrating the database first.");
+        var all = new Command("all",
+            "Run every role in one process (API, network API, worker, health manager, housekeeping), migrating the database first.");
         all.SetAction((result, ct) => RunWebAsync(result.GetValue(configFile), OctaviaRoles.All, migrate: true, ct));
         root.Subcommands.Add(all);
 
         var api = new Command("api", "Run the v2 REST API.");
         api.SetAction((result, ct) => RunWebAsync(result.GetValue(configFile), OctaviaRoles.Api, migrate: false, ct));
         root.Subcommands.Add(api);
+
+        var networkApi = new Command("network-api",
+            "Run the Neutron-compatible networking API v2.0 (networks, subnets, ports of the local network driver) on [network_api] bind_host:bind_port.");
+        networkApi.SetAction(async (result, ct) =>
+        {
+            await using var app = OctaviaHost.BuildNetworkApi(OctaviaConfiguration.Build(result.GetValue(configFile)));
+            await app.RunAsync(ct);
+            return 0;
+        });
+        root.Subcommands.Add(networkApi);
 
         foreach (var (name, role, description) in new[]
         {
@@ -106,7 +117,9 @@ public static class OctaviaCommandLine
 
     private static async Task<int> RunWebAsync(string? configFile, OctaviaRoles roles, bool migrate, CancellationToken cancellationToken)
     {
-        await using var app = OctaviaHost.BuildWeb(OctaviaConfiguration.Build(configFile), roles);
+        var configuration = OctaviaConfiguration.Build(configFile);
+        await using var app = OctaviaHost.BuildWeb(configuration, roles);
+        await using var networkApi = roles.HasFlag(OctaviaRoles.NetworkApi) ? OctaviaHost.BuildNetworkApi(configuration) : null;
         if (migrate)
         {
             await app.Services.MigrateOctaviaDbAsync(cancellationToken);
@@ -121,7 +134,15 @@ public static class OctaviaCommandLine
             app.Services.GetRequiredService<Core.Drivers.IAmphoraCertificateIssuer>();
         }
 
-        await app.RunAsync(cancellationToken);
+        if (networkApi is null)
+        {
+            await app.RunAsync(cancellationToken);
+        }
+        else
+        {
+            await Task.WhenAll(app.RunAsync(cancellationToken), networkApi.RunAsync(cancellationToken));
+        }
+
         return 0;
     }
 }

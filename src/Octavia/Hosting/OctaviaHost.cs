@@ -12,6 +12,7 @@ using Octavia.Db;
 using Octavia.Drivers.Hosting;
 using Octavia.Health;
 using Octavia.Housekeeping;
+using Octavia.NetworkApi;
 
 namespace Octavia.Hosting;
 
@@ -23,7 +24,10 @@ public enum OctaviaRoles
     Worker = 2,
     HealthManager = 4,
     Housekeeping = 8,
-    All = Api | Worker | HealthManager | Housekeeping,
+
+    /// <summary>The Neutron-compatible networking API, a web host of its own on <c>[network_api]</c>.</summary>
+    NetworkApi = 16,
+    All = Api | Worker | HealthManager | Housekeeping | NetworkApi,
 }
 
 /// <summary>Composes the roles of the <c>octavia</c> executable into one host.</summary>
@@ -37,28 +41,52 @@ public static class OctaviaHost
     public static WebApplication BuildWeb(IConfigurationRoot configuration, OctaviaRoles roles, Action<ILoggingBuilder>? logging = null,
         Action<IServiceCollection>? overrides = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
-        builder.Configuration.Sources.Clear();
-        builder.Configuration.AddConfiguration(configuration);
-        ConfigureLogging(builder.Logging, logging);
+        var builder = CreateWebBuilder(configuration, logging);
         ConfigureServices(builder.Services, configuration, roles);
         overrides?.Invoke(builder.Services);
 
         var api = configuration.GetSection(ApiSettingsOptions.SectionName).Get<ApiSettingsOptions>() ?? new ApiSettingsOptions();
+        Listen(builder, api.BindHost, api.BindPort);
+        var app = builder.Build();
+        app.UseOctaviaApi();
+        return app;
+    }
+
+    /// <summary>
+    /// Builds the web host of the Neutron-compatible networking API on <c>[network_api] bind_host:bind_port</c>:
+    /// the database, the drivers (the IPAM, and the local driver to unplug a deleted port) and nothing else.
+    /// </summary>
+    public static WebApplication BuildNetworkApi(IConfigurationRoot configuration, Action<ILoggingBuilder>? logging = null)
+    {
+        var builder = CreateWebBuilder(configuration, logging);
+        AddDatabaseAndDrivers(builder.Services, configuration);
+        builder.Services.AddOctaviaNetworkApi(configuration);
+
+        var network = configuration.GetSection(NetworkApiOptions.SectionName).Get<NetworkApiOptions>() ?? new NetworkApiOptions();
+        Listen(builder, network.BindHost, network.BindPort);
+        var app = builder.Build();
+        app.UseOctaviaNetworkApi();
+        return app;
+    }
+
+    private static WebApplicationBuilder CreateWebBuilder(IConfigurationRoot configuration, Action<ILoggingBuilder>? logging)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddConfiguration(configuration);
+        ConfigureLogging(builder.Logging, logging);
+        return builder;
+    }
+
+    private static void Listen(WebApplicationBuilder builder, string host, int port) =>
         builder.WebHost.ConfigureKestrel(k =>
         {
             // Idle kept-alive connections stay usable: closing them silently makes clients fail on reuse.
             k.Limits.KeepAliveTimeout = TimeSpan.FromDays(1);
             k.Limits.MaxRequestBodySize = ApiRequest.MaxDrainBytes;
             k.AddServerHeader = false;
-            k.Listen(System.Net.IPAddress.Parse(api.BindHost == "localhost" ? "127.0.0.1" : api.BindHost), api.BindPort,
-                o => o.Protocols = HttpProtocols.Http1);
+            k.Listen(System.Net.IPAddress.Parse(host == "localhost" ? "127.0.0.1" : host), port, o => o.Protocols = HttpProtocols.Http1);
         });
-
-        var app = builder.Build();
-        app.UseOctaviaApi();
-        return app;
-    }
 
     /// <summary>Builds a host without a web server, for roles other than the API (worker, health manager, housekeeping).</summary>
     public static IHost BuildWorker(IConfigurationRoot configuration, Action<ILoggingBuilder>? logging = null, OctaviaRoles roles = OctaviaRoles.Worker)
@@ -76,11 +104,17 @@ public static class OctaviaHost
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddConfiguration(configuration);
         ConfigureLogging(builder.Logging, null);
-        builder.Services.AddOptions<DefaultOptions>().Bind(configuration.GetSection(DefaultOptions.SectionName));
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddOctaviaDb(configuration);
-        builder.Services.AddOctaviaDrivers(configuration);
+        AddDatabaseAndDrivers(builder.Services, configuration);
         return builder.Build();
+    }
+
+    /// <summary>What every role and tool needs: the state path, the clock, the database and the drivers.</summary>
+    private static void AddDatabaseAndDrivers(IServiceCollection services, IConfigurationRoot configuration)
+    {
+        services.AddOptions<DefaultOptions>().Bind(configuration.GetSection(DefaultOptions.SectionName));
+        services.AddSingleton(TimeProvider.System);
+        services.AddOctaviaDb(configuration);
+        services.AddOctaviaDrivers(configuration);
     }
 
     private static void ConfigureLogging(ILoggingBuilder logging, Action<ILoggingBuilder>? extra)
@@ -102,10 +136,7 @@ public static class OctaviaHost
 
     private static void ConfigureServices(IServiceCollection services, IConfigurationRoot configuration, OctaviaRoles roles)
     {
-        services.AddOptions<DefaultOptions>().Bind(configuration.GetSection(DefaultOptions.SectionName));
-        services.AddSingleton(TimeProvider.System);
-        services.AddOctaviaDb(configuration);
-        services.AddOctaviaDrivers(configuration);
+        AddDatabaseAndDrivers(services, configuration);
         if (roles.HasFlag(OctaviaRoles.Api))
         {
             services.AddOctaviaApi(configuration);

@@ -19,6 +19,7 @@ namespace Octavia.Api.Tests.Infrastructure;
 public abstract class OctaviaFixture : IAsyncLifetime
 {
     private WebApplication? _app;
+    private WebApplication? _networkApi;
     private string? _postgresDatabase;
 
     protected OctaviaFixture()
@@ -34,6 +35,14 @@ public abstract class OctaviaFixture : IAsyncLifetime
     public HttpClient Client { get; private set; } = null!;
 
     public Uri BaseAddress { get; private set; } = null!;
+
+    /// <summary>A client of the Neutron-compatible networking API, for fixtures that run it (<see cref="WithNetworkApi"/>).</summary>
+    public HttpClient NetworkClient => _networkClient ?? throw new InvalidOperationException("This fixture runs no network API.");
+
+    private HttpClient? _networkClient;
+
+    /// <summary>Whether the fixture also runs <c>octavia network-api</c> (and the local driver's <c>network init</c>).</summary>
+    protected virtual bool WithNetworkApi => false;
 
     /// <summary>The host's services, for tests that must plant rows the API cannot create (e.g. statistics).</summary>
     public IServiceProvider Services => _app!.Services;
@@ -67,6 +76,8 @@ public abstract class OctaviaFixture : IAsyncLifetime
             // Tests run purge passes themselves; a background pass between planting rows and the test's own
             // pass took the rows first (the test's pass then purged none).
             ["house_keeping:cleanup_interval"] = "86400",
+            ["network_api:bind_host"] = "127.0.0.1",
+            ["network_api:bind_port"] = "0",
         };
         if (UsePostgres)
         {
@@ -85,11 +96,29 @@ public abstract class OctaviaFixture : IAsyncLifetime
         await _app.StartAsync();
         BaseAddress = new Uri(OctaviaHost.ListenAddresses(_app)[0]);
         Client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        if (WithNetworkApi)
+        {
+            if (_app.Services.GetService(typeof(Octavia.Core.Drivers.INetworkDriver)) is Octavia.Drivers.Local.LocalNetworkDriver local)
+            {
+                await local.InitAsync(CancellationToken.None);
+            }
+
+            _networkApi = OctaviaHost.BuildNetworkApi(configuration, logging => logging.SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Warning));
+            await _networkApi.StartAsync();
+            _networkClient = new HttpClient { BaseAddress = new Uri(OctaviaHost.ListenAddresses(_networkApi)[0]), Timeout = TimeSpan.FromSeconds(30) };
+        }
     }
 
     public async ValueTask DisposeAsync()
     {
         Client?.Dispose();
+        _networkClient?.Dispose();
+        if (_networkApi is not null)
+        {
+            await _networkApi.StopAsync();
+            await _networkApi.DisposeAsync();
+        }
+
         if (_app is not null)
         {
             await _app.StopAsync();
@@ -136,6 +165,31 @@ public sealed class SqliteFixture : OctaviaFixture
 }
 
 public sealed class PostgresFixture : OctaviaFixture
+{
+    protected override bool UsePostgres => true;
+}
+
+/// <summary>
+/// The API with the <c>local</c> network driver's IPAM and the networking API beside it. The compute driver
+/// stays no-op, so the driver only allocates addresses (on loopback ranges for the host-joined networks)
+/// and makes no link on the host.
+/// </summary>
+public abstract class NetworkApiFixture : OctaviaFixture
+{
+    protected override bool WithNetworkApi => true;
+
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["controller_worker:network_driver"] = "network_local_driver",
+    };
+}
+
+public sealed class NetworkApiSqliteFixture : NetworkApiFixture
+{
+    protected override bool UsePostgres => false;
+}
+
+public sealed class NetworkApiPostgresFixture : NetworkApiFixture
 {
     protected override bool UsePostgres => true;
 }

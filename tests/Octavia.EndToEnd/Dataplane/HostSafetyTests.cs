@@ -81,7 +81,7 @@ public sealed class HostSafetyTests
     }
 
     /// <summary>The host's addresses and routes (IPv4 and IPv6, every table), as text to compare.</summary>
-    private static async Task<string> HostStateAsync() =>
+    internal static async Task<string> HostStateAsync() =>
         string.Join('\n',
             await Dataplane.RunAsync("ip", "-br", "address", "show"),
             await Dataplane.RunAsync("ip", "-4", "route", "show", "table", "all"),

@@ -983,6 +983,10 @@ namespace Octavia.Db.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("id");
 
+                    b.Property<bool>("AdminStateUp")
+                        .HasColumnType("boolean")
+                        .HasColumnName("admin_state_up");
+
                     b.Property<string>("BridgeName")
                         .IsRequired()
                         .HasColumnType("text")
@@ -991,6 +995,11 @@ namespace Octavia.Db.Migrations.Postgres
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("description");
 
                     b.Property<bool>("External")
                         .HasColumnType("boolean")
@@ -1005,10 +1014,22 @@ namespace Octavia.Db.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("name");
 
+                    b.Property<bool>("PortSecurityEnabled")
+                        .HasColumnType("boolean")
+                        .HasColumnName("port_security_enabled");
+
                     b.Property<string>("ProjectId")
                         .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("project_id");
+
+                    b.Property<bool>("Shared")
+                        .HasColumnType("boolean")
+                        .HasColumnName("shared");
+
+                    b.Property<DateTime?>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
 
                     b.HasKey("Id");
 
@@ -1123,9 +1144,18 @@ namespace Octavia.Db.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("id");
 
+                    b.Property<bool>("AdminStateUp")
+                        .HasColumnType("boolean")
+                        .HasColumnName("admin_state_up");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("description");
 
                     b.Property<string>("DeviceId")
                         .IsRequired()
@@ -1160,6 +1190,10 @@ namespace Octavia.Db.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("project_id");
+
+                    b.Property<DateTime?>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
 
                     b.HasKey("Id");
 
@@ -1234,6 +1268,20 @@ namespace Octavia.Db.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("description");
+
+                    b.PrimitiveCollection<List<string>>("DnsNameservers")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("dns_nameservers");
+
+                    b.Property<bool>("EnableDhcp")
+                        .HasColumnType("boolean")
+                        .HasColumnName("enable_dhcp");
+
                     b.Property<string>("GatewayIp")
                         .HasColumnType("text")
                         .HasColumnName("gateway_ip");
@@ -1242,9 +1290,22 @@ namespace Octavia.Db.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("host_address");
 
+                    b.PrimitiveCollection<List<string>>("HostRoutes")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("host_routes");
+
                     b.Property<int>("IpVersion")
                         .HasColumnType("integer")
                         .HasColumnName("ip_version");
+
+                    b.Property<string>("Ipv6AddressMode")
+                        .HasColumnType("text")
+                        .HasColumnName("ipv6_address_mode");
+
+                    b.Property<string>("Ipv6RaMode")
+                        .HasColumnType("text")
+                        .HasColumnName("ipv6_ra_mode");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -1260,6 +1321,10 @@ namespace Octavia.Db.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("project_id");
+
+                    b.Property<DateTime?>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
 
                     b.HasKey("Id");
 

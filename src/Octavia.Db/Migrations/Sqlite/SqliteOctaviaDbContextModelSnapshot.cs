@@ -975,6 +975,10 @@ namespace Octavia.Db.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
 
+                    b.Property<bool>("AdminStateUp")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("admin_state_up");
+
                     b.Property<string>("BridgeName")
                         .IsRequired()
                         .HasColumnType("TEXT")
@@ -983,6 +987,11 @@ namespace Octavia.Db.Migrations.Sqlite
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("created_at");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("description");
 
                     b.Property<bool>("External")
                         .HasColumnType("INTEGER")
@@ -997,10 +1006,22 @@ namespace Octavia.Db.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("name");
 
+                    b.Property<bool>("PortSecurityEnabled")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("port_security_enabled");
+
                     b.Property<string>("ProjectId")
                         .IsRequired()
                         .HasColumnType("TEXT")
                         .HasColumnName("project_id");
+
+                    b.Property<bool>("Shared")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("shared");
+
+                    b.Property<DateTime?>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
 
                     b.HasKey("Id");
 
@@ -1115,9 +1136,18 @@ namespace Octavia.Db.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
 
+                    b.Property<bool>("AdminStateUp")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("admin_state_up");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("created_at");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("description");
 
                     b.Property<string>("DeviceId")
                         .IsRequired()
@@ -1152,6 +1182,10 @@ namespace Octavia.Db.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT")
                         .HasColumnName("project_id");
+
+                    b.Property<DateTime?>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
 
                     b.HasKey("Id");
 
@@ -1226,6 +1260,20 @@ namespace Octavia.Db.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("created_at");
 
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("description");
+
+                    b.PrimitiveCollection<string>("DnsNameservers")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("dns_nameservers");
+
+                    b.Property<bool>("EnableDhcp")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("enable_dhcp");
+
                     b.Property<string>("GatewayIp")
                         .HasColumnType("TEXT")
                         .HasColumnName("gateway_ip");
@@ -1234,9 +1282,22 @@ namespace Octavia.Db.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("host_address");
 
+                    b.PrimitiveCollection<string>("HostRoutes")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("host_routes");
+
                     b.Property<int>("IpVersion")
                         .HasColumnType("INTEGER")
                         .HasColumnName("ip_version");
+
+                    b.Property<string>("Ipv6AddressMode")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ipv6_address_mode");
+
+                    b.Property<string>("Ipv6RaMode")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ipv6_ra_mode");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -1252,6 +1313,10 @@ namespace Octavia.Db.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT")
                         .HasColumnName("project_id");
+
+                    b.Property<DateTime?>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
 
                     b.HasKey("Id");
 

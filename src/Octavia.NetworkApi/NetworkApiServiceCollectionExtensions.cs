@@ -1,0 +1,31 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Octavia.Core.Configuration;
+using Octavia.NetworkApi.Endpoints;
+
+namespace Octavia.NetworkApi;
+
+public static class NetworkApiServiceCollectionExtensions
+{
+    /// <summary>Registers what the networking API needs besides the database and the drivers (which bring the IPAM).</summary>
+    public static IServiceCollection AddOctaviaNetworkApi(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<NetworkApiOptions>().Bind(configuration.GetSection(NetworkApiOptions.SectionName));
+        // The project rules of noauth (a caller's X-Project-Id, the default project) are the load-balancer API's.
+        services.AddOptions<ApiSettingsOptions>().Bind(configuration.GetSection(ApiSettingsOptions.SectionName));
+        services.AddRouting();
+        return services;
+    }
+
+    /// <summary>Adds Neutron's HTTP conventions and every endpoint of the networking API v2.0.</summary>
+    public static void UseOctaviaNetworkApi(this WebApplication app)
+    {
+        app.UseMiddleware<NeutronMiddleware>();
+        app.UseRouting();
+        VersionEndpoints.Map(app);
+        NetworkEndpoints.Map(app);
+        SubnetEndpoints.Map(app);
+        PortEndpoints.Map(app);
+    }
+}
