@@ -25,4 +25,4 @@ async Task<int> RunAsync(ParseResult result, CancellationToken cancellationToken
 
 root.SetAction(RunAsync);
 agent.SetAction(RunAsync);
-return await root.Parse(args).InvokeAsync();
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(10) });

@@ -105,7 +105,13 @@ public static class OctaviaCommandLine
         try
         {
             // Our own handler below prints a one-line reason instead of a stack trace.
-            return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            // SIGTERM cancels the action; System.CommandLine's default 2 s for it to finish was exceeded on a loaded
+            // two-core CI machine (a backend server exited 143 instead of 0), so roles get 10 s to stop cleanly.
+            return await root.Parse(args).InvokeAsync(new InvocationConfiguration
+            {
+                EnableDefaultExceptionHandler = false,
+                ProcessTerminationTimeout = TimeSpan.FromSeconds(10),
+            });
         }
         catch (Exception e) when (e is InvalidOperationException or FileNotFoundException or Microsoft.Extensions.Options.OptionsValidationException
             or Core.Drivers.NetworkDriverException)
