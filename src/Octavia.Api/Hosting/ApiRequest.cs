@@ -67,8 +67,17 @@ public static class ApiRequest
     }
 
     /// <summary>Checks the policy's rule <c>os_load-balancer_api:&lt;resource&gt;:&lt;action&gt;</c> for an object of <paramref name="projectId"/>.</summary>
-    public static void Authorize(HttpContext http, string resourceAction, string? projectId) =>
-        Context(http).Enforce(PolicyDefaults.Prefix + resourceAction, projectId);
+    public static void Authorize(HttpContext http, string resourceAction, string? projectId)
+    {
+        if (PolicyApplies(http))
+        {
+            Context(http).Enforce(PolicyDefaults.Prefix + resourceAction, projectId);
+        }
+    }
+
+    /// <summary>Under noauth every caller is an admin: no policy, and no caller context built on the hot read paths.</summary>
+    private static bool PolicyApplies(HttpContext http) =>
+        !string.Equals(Settings(http).AuthStrategy, RequestContext.NoAuth, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Checks a rule for an object without a project (flavors, amphorae, …): upstream's target is the caller's project.</summary>
     public static void AuthorizeOwn(HttpContext http, string resourceAction)
@@ -97,6 +106,11 @@ public static class ApiRequest
     /// <summary>The project a listing is limited to (null: all the request asks for); see <see cref="RequestContext.ListProject"/>.</summary>
     public static string? ListProject(HttpContext http, string resource)
     {
+        if (!PolicyApplies(http))
+        {
+            return null;
+        }
+
         var requested = http.Request.Query["project_id"];
         return Context(http).ListProject(resource, requested.Count > 0 && !string.IsNullOrEmpty(requested[0]) ? requested[0] : null);
     }
