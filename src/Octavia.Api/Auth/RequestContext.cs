@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Octavia.Api.Auth.Keystone;
 using Octavia.Api.Faults;
+using Octavia.Api.Policy;
 using Octavia.Core.Configuration;
 
 namespace Octavia.Api.Auth;
@@ -23,11 +24,13 @@ public sealed class RequestContext
     /// <summary>The token's role names (empty under noauth).</summary>
     public IReadOnlyList<string> Roles { get; init; } = [];
 
-    /// <summary>
-    /// Upstream's <c>context_is_admin</c>: always under noauth; under keystone the <c>admin</c> role (the
-    /// policy work of issue 6 part 2 decides the rest).
-    /// </summary>
+    /// <summary>Upstream's <c>context_is_admin</c>: always under noauth; under keystone as the policy's rule of that name says.</summary>
     public bool IsAdmin { get; init; }
+
+    /// <summary>The policy every action is checked against; null under noauth, where every caller may do everything.</summary>
+    public PolicyEnforcer? Policy { get; init; }
+
+    private PolicyCredentials Credentials => new(UserId, ProjectId, Roles, IsAdmin);
 
     /// <summary>The project for a request that names none: noauth's configured default; null under keystone.</summary>
     public string? DefaultProjectId { get; init; }
@@ -37,18 +40,54 @@ public sealed class RequestContext
 
     public bool HasRole(string role) => Roles.Any(r => string.Equals(r, role, StringComparison.OrdinalIgnoreCase));
 
-    public static RequestContext FromHttp(HttpContext http, ApiSettingsOptions settings)
+    /// <summary>
+    /// Whether the policy's <paramref name="rule"/> (a full name, <c>os_load-balancer_api:…</c>) lets the caller act on
+    /// an object of <paramref name="projectId"/> (upstream's target; the caller's own project for objects without one).
+    /// </summary>
+    public bool Allows(string rule, string? projectId) =>
+        Policy is null || Policy.Authorize(rule, Credentials, new PolicyTarget(projectId));
+
+    /// <summary><see cref="Allows"/>, or upstream's 403 "Policy does not allow this request to be performed."</summary>
+    public void Enforce(string rule, string? projectId)
+    {
+        if (!Allows(rule, projectId))
+        {
+            throw ApiException.Forbidden();
+        }
+    }
+
+    /// <summary>
+    /// The projects a listing of <paramref name="resource"/> may show, as upstream's <c>_auth_get_all</c> decides:
+    /// null (no restriction beyond the request's own <c>project_id</c> filter) for a caller <c>get_all-global</c>
+    /// allows, else the requested project (default: the caller's) once <c>get_all</c> allows it.
+    /// </summary>
+    public string? ListProject(string resource, string? requestedProject)
+    {
+        if (Policy is null || Allows($"{PolicyDefaults.Prefix}{resource}:get_all-global", requestedProject))
+        {
+            return null;
+        }
+
+        var project = requestedProject ?? ProjectId ?? throw ApiException.Forbidden();
+        Enforce($"{PolicyDefaults.Prefix}{resource}:get_all", project);
+        return project;
+    }
+
+    public static RequestContext FromHttp(HttpContext http, ApiSettingsOptions settings, PolicyEnforcer? policy)
     {
         if (string.Equals(settings.AuthStrategy, Keystone, StringComparison.OrdinalIgnoreCase))
         {
             // The middleware refuses any request without a valid token, so this is there for every endpoint.
             var identity = http.Features.Get<KeystoneIdentity>() ?? throw new ApiException(401, "The request you have made requires authentication.");
+            policy ??= http.RequestServices.GetService(typeof(PolicyEnforcer)) as PolicyEnforcer
+                ?? throw new InvalidOperationException("auth_strategy = keystone needs the policy enforcer.");
             return new RequestContext
             {
                 ProjectId = identity.ProjectId,
                 UserId = identity.UserId,
                 Roles = identity.Roles,
-                IsAdmin = identity.HasRole("admin"),
+                IsAdmin = policy.IsAdmin(new PolicyCredentials(identity.UserId, identity.ProjectId, identity.Roles, false)),
+                Policy = policy,
             };
         }
 

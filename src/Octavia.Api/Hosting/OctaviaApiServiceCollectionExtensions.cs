@@ -8,6 +8,7 @@ using Octavia.Api.Auth;
 using Octavia.Api.Auth.Keystone;
 using Octavia.Api.Endpoints;
 using Octavia.Api.Faults;
+using Octavia.Api.Policy;
 using Octavia.Core.Configuration;
 
 namespace Octavia.Api.Hosting;
@@ -58,6 +59,13 @@ public static class OctaviaApiServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddSingleton<KeystoneClient>();
         services.TryAddSingleton<KeystoneTokenValidator>();
+
+        // The policy applies only to keystone callers (noauth makes everyone an admin). A policy file that
+        // cannot be read stops the start, naming the file, the line and the rule.
+        services.AddOptions<OsloPolicyOptions>().Bind(configuration.GetSection(OsloPolicyOptions.SectionName))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OsloPolicyOptions>, PolicyFileValidator>());
+        services.TryAddSingleton<PolicyEnforcer>();
     }
 
     private static bool IsNoAuth(ApiSettingsOptions o) => string.Equals(o.AuthStrategy, RequestContext.NoAuth, StringComparison.OrdinalIgnoreCase);

@@ -72,4 +72,33 @@ public sealed class ConfigurationTests
         });
         Assert.Contains(message, e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task StartWeb_InvalidPolicyFile_StopsNamingFileAndLine()
+    {
+        var file = Path.Combine(Path.GetTempPath(), "octavia-policy-" + Guid.NewGuid().ToString("N")[..8] + ".yaml");
+        File.WriteAllText(file, "\"os_load-balancer_api:loadbalancer:get_all\": \"role:reader or\"\n");
+        try
+        {
+            var configuration = OctaviaConfiguration.Build(null, new Dictionary<string, string?>
+            {
+                ["DEFAULT:state_path"] = Path.GetTempPath(),
+                ["api_settings:bind_port"] = "0",
+                ["api_settings:auth_strategy"] = "keystone",
+                ["keystone_authtoken:auth_url"] = "http://127.0.0.1:1/v3",
+                ["keystone_authtoken:username"] = "octavia",
+                ["oslo_policy:policy_file"] = file,
+            });
+            var e = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(async () =>
+            {
+                await using var app = OctaviaHost.BuildWeb(configuration, OctaviaRoles.Api);
+                await app.StartAsync(TestContext.Current.CancellationToken);
+            });
+            Assert.Contains($"[oslo_policy] policy_file: {file}: rule \"os_load-balancer_api:loadbalancer:get_all\"", e.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
 }

@@ -15,7 +15,7 @@ namespace Octavia.Api.Tests.Infrastructure;
 public sealed class KeystoneServer : IAsyncDisposable
 {
     public const string AdminPassword = "octavia-admin-secret";
-    private const string Region = "RegionOne";
+    public const string Region = "RegionOne";
 
     private readonly string _directory;
     private readonly int _port;

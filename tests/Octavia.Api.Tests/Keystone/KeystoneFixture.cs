@@ -70,6 +70,19 @@ public sealed class KeystoneFixture : IAsyncLifetime
         }
 
         Octavia = await StartOctaviaAsync();
+
+        // The catalog entry clients find the API by (docs/keystone.md).
+        var service = await Keystone.CreateAsync(admin, "services", new JsonObject { ["type"] = "load-balancer", ["name"] = "octavia" });
+        foreach (var endpointInterface in new[] { "public", "internal", "admin" })
+        {
+            await Keystone.CreateAsync(admin, "endpoints", new JsonObject
+            {
+                ["service_id"] = service,
+                ["interface"] = endpointInterface,
+                ["url"] = Octavia.BaseAddress.ToString().TrimEnd('/'),
+                ["region_id"] = KeystoneServer.Region,
+            });
+        }
     }
 
     private async Task AddUserAsync(string admin, string name, string project, string roleId)

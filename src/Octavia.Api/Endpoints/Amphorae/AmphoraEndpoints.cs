@@ -43,12 +43,12 @@ public static class AmphoraEndpoints
     public static void Map(IEndpointRouteBuilder api)
     {
         var group = api.MapGroup("/v2/octavia/amphorae");
-        group.MapGet("", ListAsync);
-        group.MapGet("/{id}", GetAsync);
-        group.MapDelete("/{id}", DeleteAsync);
-        group.MapPut("/{id}/failover", FailoverAsync);
-        group.MapPut("/{id}/config", ConfigAsync);
-        group.MapGet("/{id}/stats", StatsAsync);
+        group.MapGet("", ListAsync).RequirePolicy("amphora:get_all");
+        group.MapGet("/{id}", GetAsync).RequirePolicy("amphora:get_one");
+        group.MapDelete("/{id}", DeleteAsync).RequirePolicy("amphora:delete");
+        group.MapPut("/{id}/failover", FailoverAsync).RequirePolicy("amphora:put_failover");
+        group.MapPut("/{id}/config", ConfigAsync).RequirePolicy("amphora:put_config");
+        group.MapGet("/{id}/stats", StatsAsync).RequirePolicy("amphora:get_stats");
     }
 
     private static async Task<AmphoraView> FindAsync(OctaviaDbContext db, string id, CancellationToken cancellationToken) =>

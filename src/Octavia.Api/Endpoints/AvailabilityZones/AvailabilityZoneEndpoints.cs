@@ -31,11 +31,11 @@ public static class AvailabilityZoneEndpoints
     public static void Map(IEndpointRouteBuilder api)
     {
         var group = api.MapGroup("/v2/lbaas/availabilityzones");
-        group.MapGet("", ListAsync);
-        group.MapPost("", CreateAsync);
-        group.MapGet("/{name}", GetAsync);
-        group.MapPut("/{name}", UpdateAsync);
-        group.MapDelete("/{name}", DeleteAsync);
+        group.MapGet("", ListAsync).RequirePolicy("availability-zone:get_all");
+        group.MapPost("", CreateAsync).RequirePolicy("availability-zone:post");
+        group.MapGet("/{name}", GetAsync).RequirePolicy("availability-zone:get_one");
+        group.MapPut("/{name}", UpdateAsync).RequirePolicy("availability-zone:put");
+        group.MapDelete("/{name}", DeleteAsync).RequirePolicy("availability-zone:delete");
     }
 
     /// <summary>The nil UUID is reserved (deleted load balancers point at it): 404 on every verb, as upstream.</summary>

@@ -30,11 +30,11 @@ public static class FlavorEndpoints
     public static void Map(IEndpointRouteBuilder api)
     {
         var group = api.MapGroup("/v2/lbaas/flavors");
-        group.MapGet("", ListAsync);
-        group.MapPost("", CreateAsync);
-        group.MapGet("/{id}", GetAsync);
-        group.MapPut("/{id}", UpdateAsync);
-        group.MapDelete("/{id}", DeleteAsync);
+        group.MapGet("", ListAsync).RequirePolicy("flavor:get_all");
+        group.MapPost("", CreateAsync).RequirePolicy("flavor:post");
+        group.MapGet("/{id}", GetAsync).RequirePolicy("flavor:get_one");
+        group.MapPut("/{id}", UpdateAsync).RequirePolicy("flavor:put");
+        group.MapDelete("/{id}", DeleteAsync).RequirePolicy("flavor:delete");
     }
 
     /// <summary>The nil UUID is reserved (upstream keeps a placeholder flavor there for deleted load balancers): 404 on every verb.</summary>

@@ -58,13 +58,15 @@ public static class HealthMonitorEndpoints
 
     private static async Task<IResult> ListAsync(HttpContext http, OctaviaDbContext db, CancellationToken cancellationToken)
     {
-        var page = await Listing.FetchAsync(http, db.HealthMonitors, Attributes, id => db.HealthMonitors.Where(h => h.Id == id), cancellationToken);
+        var source = ApiRequest.Listable(http, "healthmonitor", db.HealthMonitors, h => h.ProjectId);
+        var page = await Listing.FetchAsync(http, source, Attributes, id => source.Where(h => h.Id == id), cancellationToken);
         return Listing.Respond(http, page, "healthmonitors", "healthmonitors_links", x => x.Id, (w, monitor, fields) => HealthMonitorJson.Write(w, monitor, fields));
     }
 
     private static async Task<IResult> GetAsync(string id, HttpContext http, OctaviaDbContext db, CancellationToken cancellationToken)
     {
         var monitor = await FindAsync(db, id, cancellationToken);
+        ApiRequest.Authorize(http, "healthmonitor:get_one", monitor.ProjectId);
         var fields = ListQuery.ParseFields(http.Request.Query, ApiRequest.Settings(http));
         return JsonResult.Single(200, "healthmonitor", w => HealthMonitorJson.Write(w, monitor, fields));
     }
@@ -85,6 +87,7 @@ public static class HealthMonitorEndpoints
         var monitor = HealthMonitorRequests.ParsePost(body, requirePoolId: true, scope.Now);
 
         var pool = await FindPoolAsync(scope.Db, monitor.PoolId, cancellationToken);
+        ApiRequest.Authorize(http, "healthmonitor:post", pool.ProjectId);
         HealthMonitorRequests.CheckPool(monitor, pool.Protocol, settings);
         monitor.ProjectId = await scope.Db.LoadBalancers.Where(l => l.Id == pool.LoadBalancerId).Select(l => l.ProjectId).FirstAsync(cancellationToken);
 
@@ -108,6 +111,7 @@ public static class HealthMonitorEndpoints
     {
         var body = JsonBody.Parse(await ApiRequest.ReadBodyAsync(http), "healthmonitor", HealthMonitorRequests.PutAttributes);
         var monitor = await FindAsync(scope.Db, id, cancellationToken);
+        ApiRequest.Authorize(http, "healthmonitor:put", monitor.ProjectId);
         var pool = await FindPoolAsync(scope.Db, monitor.PoolId, cancellationToken);
         HealthMonitorRequests.ApplyPut(body, monitor, pool.Protocol, ApiRequest.Settings(http));
 
@@ -123,9 +127,10 @@ public static class HealthMonitorEndpoints
         return JsonResult.Single(200, "healthmonitor", w => HealthMonitorJson.Write(w, monitor, FieldSet.All));
     }
 
-    private static async Task<IResult> DeleteAsync(string id, WriteScope scope, CancellationToken cancellationToken)
+    private static async Task<IResult> DeleteAsync(string id, HttpContext http, WriteScope scope, CancellationToken cancellationToken)
     {
         var monitor = await FindAsync(scope.Db, id, cancellationToken);
+        ApiRequest.Authorize(http, "healthmonitor:delete", monitor.ProjectId);
         var pool = await FindPoolAsync(scope.Db, monitor.PoolId, cancellationToken);
         await scope.RunAsync(async s =>
         {

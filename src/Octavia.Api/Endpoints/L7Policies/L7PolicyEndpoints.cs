@@ -79,7 +79,8 @@ public static class L7PolicyEndpoints
 
     private static async Task<IResult> ListAsync(HttpContext http, OctaviaDbContext db, CancellationToken cancellationToken)
     {
-        var page = await Listing.FetchAsync(http, db.L7Policies, Attributes, id => db.L7Policies.Where(p => p.Id == id), cancellationToken);
+        var source = ApiRequest.Listable(http, "l7policy", db.L7Policies, p => p.ProjectId);
+        var page = await Listing.FetchAsync(http, source, Attributes, id => source.Where(p => p.Id == id), cancellationToken);
         var ids = page.Items.Select(p => p.Id).ToList();
         var rules = (await db.L7Rules.Where(r => ids.Contains(r.L7PolicyId)).OrderBy(r => r.CreatedAt).ThenBy(r => r.Id)
             .Select(r => new { r.L7PolicyId, r.Id }).ToListAsync(cancellationToken)).ToLookup(r => r.L7PolicyId, r => r.Id);
@@ -89,6 +90,7 @@ public static class L7PolicyEndpoints
     private static async Task<IResult> GetAsync(string id, HttpContext http, OctaviaDbContext db, CancellationToken cancellationToken)
     {
         var policy = await FindAsync(db, id, cancellationToken);
+        ApiRequest.Authorize(http, "l7policy:get_one", policy.ProjectId);
         var ruleIds = await RuleIdsAsync(db, id, cancellationToken);
         var fields = ListQuery.ParseFields(http.Request.Query, ApiRequest.Settings(http));
         return JsonResult.Single(200, "l7policy", w => L7PolicyJson.Write(w, policy, ruleIds, fields));
@@ -130,6 +132,7 @@ public static class L7PolicyEndpoints
         }
 
         var parent = await FindListenerAsync(scope.Db, policy.ListenerId, cancellationToken);
+        ApiRequest.Authorize(http, "l7policy:post", parent.LoadBalancer.ProjectId);
         L7PolicyRequests.CheckListener(parent.Listener);
         await CheckRedirectPoolAsync(scope.Db, parent, policy.RedirectPoolId, cancellationToken);
         L7PolicyRequests.CheckProvider(parent.Listener, parent.LoadBalancer.Provider);
@@ -163,6 +166,7 @@ public static class L7PolicyEndpoints
         }
 
         var existing = await FindAsync(scope.Db, id, cancellationToken);
+        ApiRequest.Authorize(http, "l7policy:put", existing.ProjectId);
         var parent = await FindListenerAsync(scope.Db, existing.ListenerId, cancellationToken);
         await CheckRedirectPoolAsync(scope.Db, parent, redirects.PoolId.Value, cancellationToken);
 
@@ -206,9 +210,10 @@ public static class L7PolicyEndpoints
         return JsonResult.Single(200, "l7policy", w => L7PolicyJson.Write(w, policy, ruleIds, FieldSet.All));
     }
 
-    private static async Task<IResult> DeleteAsync(string id, WriteScope scope, CancellationToken cancellationToken)
+    private static async Task<IResult> DeleteAsync(string id, HttpContext http, WriteScope scope, CancellationToken cancellationToken)
     {
         var policy = await FindAsync(scope.Db, id, cancellationToken);
+        ApiRequest.Authorize(http, "l7policy:delete", policy.ProjectId);
         var parent = await FindListenerAsync(scope.Db, policy.ListenerId, cancellationToken);
         await scope.RunAsync(async s =>
         {

@@ -58,7 +58,7 @@ public static class L7RuleEndpoints
 
     private static async Task<IResult> ListAsync(string l7policy_id, HttpContext http, OctaviaDbContext db, CancellationToken cancellationToken)
     {
-        await FindPolicyAsync(db, l7policy_id, cancellationToken);
+        ApiRequest.Authorize(http, "l7rule:get_all", (await FindPolicyAsync(db, l7policy_id, cancellationToken)).ProjectId);
         var source = db.L7Rules.Where(r => r.L7PolicyId == l7policy_id);
         var page = await Listing.FetchAsync(http, source, Attributes, id => source.Where(r => r.Id == id), cancellationToken);
         return Listing.Respond(http, page, "rules", "rules_links", x => x.Id, (w, rule, fields) => L7RuleJson.Write(w, rule, fields));
@@ -66,7 +66,7 @@ public static class L7RuleEndpoints
 
     private static async Task<IResult> GetAsync(string l7policy_id, string id, HttpContext http, OctaviaDbContext db, CancellationToken cancellationToken)
     {
-        await FindPolicyAsync(db, l7policy_id, cancellationToken);
+        ApiRequest.Authorize(http, "l7rule:get_one", (await FindPolicyAsync(db, l7policy_id, cancellationToken)).ProjectId);
         var rule = await FindAsync(db, l7policy_id, id, cancellationToken);
         var fields = ListQuery.ParseFields(http.Request.Query, ApiRequest.Settings(http));
         return JsonResult.Single(200, "rule", w => L7RuleJson.Write(w, rule, fields));
@@ -89,6 +89,7 @@ public static class L7RuleEndpoints
         var body = JsonBody.Parse(await ApiRequest.ReadBodyAsync(http), "rule", L7RuleRequests.PostAttributes);
         var rule = L7RuleRequests.ParsePost(body, scope.Now);
         var parent = await FindPolicyAsync(scope.Db, l7policy_id, cancellationToken);
+        ApiRequest.Authorize(http, "l7rule:post", parent.ProjectId);
         rule.ProjectId = parent.ProjectId;
         rule.L7PolicyId = parent.Policy.Id;
 
@@ -112,6 +113,7 @@ public static class L7RuleEndpoints
     {
         var body = JsonBody.Parse(await ApiRequest.ReadBodyAsync(http), "rule", L7RuleRequests.PutAttributes);
         var parent = await FindPolicyAsync(scope.Db, l7policy_id, cancellationToken);
+        ApiRequest.Authorize(http, "l7rule:put", parent.ProjectId);
         var rule = await FindAsync(scope.Db, l7policy_id, id, cancellationToken);
         L7RuleRequests.ApplyPut(body, rule);
 
@@ -127,9 +129,10 @@ public static class L7RuleEndpoints
         return JsonResult.Single(200, "rule", w => L7RuleJson.Write(w, rule, FieldSet.All));
     }
 
-    private static async Task<IResult> DeleteAsync(string l7policy_id, string id, WriteScope scope, CancellationToken cancellationToken)
+    private static async Task<IResult> DeleteAsync(string l7policy_id, string id, HttpContext http, WriteScope scope, CancellationToken cancellationToken)
     {
         var parent = await FindPolicyAsync(scope.Db, l7policy_id, cancellationToken);
+        ApiRequest.Authorize(http, "l7rule:delete", parent.ProjectId);
         var rule = await FindAsync(scope.Db, l7policy_id, id, cancellationToken);
         await scope.RunAsync(async s =>
         {

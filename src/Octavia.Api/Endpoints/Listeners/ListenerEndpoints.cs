@@ -74,7 +74,9 @@ public static class ListenerEndpoints
 
     private static async Task<IResult> ListAsync(HttpContext http, OctaviaDbContext db, CancellationToken cancellationToken)
     {
-        var page = await Listing.FetchAsync(http, db.Listeners, Attributes, id => db.Listeners.Where(l => l.Id == id), cancellationToken);
+        var source = ApiRequest.Listable(http, "listener", db.Listeners, l => l.ProjectId);
+
+        var page = await Listing.FetchAsync(http, source, Attributes, id => source.Where(l => l.Id == id), cancellationToken);
         var policies = await PolicyIdsAsync(db, page.Items.Select(l => l.Id).ToList(), cancellationToken);
         return Listing.Respond(http, page, "listeners", "listeners_links", x => x.Id, (w, listener, fields) => ListenerJson.Write(w, listener, policies[listener.Id], fields));
     }
@@ -82,6 +84,7 @@ public static class ListenerEndpoints
     private static async Task<IResult> GetAsync(string id, HttpContext http, OctaviaDbContext db, CancellationToken cancellationToken)
     {
         var listener = await FindAsync(db, id, cancellationToken);
+        ApiRequest.Authorize(http, "listener:get_one", listener.ProjectId);
         var policies = await PolicyIdsAsync(db, [id], cancellationToken);
         var fields = ListQuery.ParseFields(http.Request.Query, ApiRequest.Settings(http));
         return JsonResult.Single(200, "listener", w => ListenerJson.Write(w, listener, policies[id], fields));
@@ -103,6 +106,7 @@ public static class ListenerEndpoints
             // Upstream's order: the load balancer (404), quota (403), default pool (404/400), the lock (409),
             // then the checks against the load balancer's other listeners and VIPs.
             var lb = await LoadBalancerEndpoints.FindAsync(s.Db, listener.LoadBalancerId, cancellationToken);
+            ApiRequest.Authorize(http, "listener:post", lb.ProjectId);
             listener.ProjectId = lb.ProjectId;
             listener.CreatedAt = s.Now;
             await s.CheckQuotaAsync(context, lb.ProjectId, QuotaResource.Listener, 1, cancellationToken);
@@ -130,6 +134,7 @@ public static class ListenerEndpoints
         {
             var listener = await s.Db.Listeners.AsTracking().FirstOrDefaultAsync(l => l.Id == id, cancellationToken)
                 ?? throw ApiException.NotFound("Listener", id);
+            ApiRequest.Authorize(http, "listener:put", listener.ProjectId);
             var lb = await LoadBalancerEndpoints.FindAsync(s.Db, listener.LoadBalancerId, cancellationToken);
             if (ListenerRequests.ApplyUpdate(body, listener, settings, haproxy.Value))
             {
@@ -152,11 +157,12 @@ public static class ListenerEndpoints
         return JsonResult.Single(200, "listener", w => ListenerJson.Write(w, listener, policyIds, FieldSet.All));
     }
 
-    private static async Task<IResult> DeleteAsync(string id, WriteScope scope, CancellationToken cancellationToken)
+    private static async Task<IResult> DeleteAsync(string id, HttpContext http, WriteScope scope, CancellationToken cancellationToken)
     {
         await scope.RunAsync(async s =>
         {
             var listener = await FindAsync(s.Db, id, cancellationToken);
+            ApiRequest.Authorize(http, "listener:delete", listener.ProjectId);
             await s.LockLoadBalancerForChildAsync(listener.LoadBalancerId, cancellationToken);
             await s.Db.Listeners.Where(l => l.Id == id)
                 .ExecuteUpdateAsync(x => x.SetProperty(l => l.ProvisioningStatus, ProvisioningStatus.PendingDelete).SetProperty(l => l.UpdatedAt, s.Now), cancellationToken);
@@ -166,9 +172,9 @@ public static class ListenerEndpoints
         return Results.StatusCode(204);
     }
 
-    private static async Task<IResult> StatsAsync(string id, OctaviaDbContext db, CancellationToken cancellationToken)
+    private static async Task<IResult> StatsAsync(string id, HttpContext http, OctaviaDbContext db, CancellationToken cancellationToken)
     {
-        await FindAsync(db, id, cancellationToken);
+        ApiRequest.Authorize(http, "listener:get_stats", (await FindAsync(db, id, cancellationToken)).ProjectId);
         var stats = await Statistics.SumAsync(db, [id], cancellationToken);
         return JsonResult.Single(200, "stats", w => Statistics.Write(w, stats));
     }

@@ -94,9 +94,11 @@ public static class LoadBalancerEndpoints
 
     private static async Task<IResult> ListAsync(HttpContext http, OctaviaDbContext db, CancellationToken cancellationToken)
     {
+        var source = ApiRequest.Listable(http, "loadbalancer", Visible(db), lb => lb.ProjectId);
+
         // The child ids come in the same statement, as comma-joined scalar subqueries (group_concat /
         // string_agg): one round trip, no row multiplication.
-        var page = await Listing.FetchAsync(http, Visible(db), Attributes, id => Visible(db).Where(lb => lb.Id == id),
+        var page = await Listing.FetchAsync(http, source, Attributes, id => source.Where(lb => lb.Id == id),
             lb => new JoinedRow(lb, string.Join(",", lb.Listeners.Select(l => l.Id)), string.Join(",", lb.Pools.Select(p => p.Id))),
             cancellationToken);
         return Listing.Respond(http, page, "loadbalancers", "loadbalancers_links", x => x.Lb.Id, (w, row, fields) => LoadBalancerJson.Write(w, row.Lb, SplitIds(row.ListenerIds), SplitIds(row.PoolIds), fields));
@@ -105,6 +107,7 @@ public static class LoadBalancerEndpoints
     private static async Task<IResult> GetAsync(string id, HttpContext http, OctaviaDbContext db, CancellationToken cancellationToken)
     {
         var row = await GetOneQuery(db)(db, id) ?? throw ApiException.NotFound("Load Balancer", id);
+        ApiRequest.Authorize(http, "loadbalancer:get_one", row.Lb.ProjectId);
         var fields = ListQuery.ParseFields(http.Request.Query, ApiRequest.Settings(http));
         return JsonResult.Single(200, "loadbalancer", w => LoadBalancerJson.Write(w, row.Lb, row.ListenerIds, row.PoolIds, fields));
     }
@@ -131,6 +134,14 @@ public static class LoadBalancerEndpoints
         var availabilityZone = body.String("availability_zone").Value;
         var tags = body.Tags().Value ?? [];
         var additional = body.ObjectList("additional_vips", AdditionalVipAttributes).Value ?? [];
+
+        // Upstream's order: the project, then the policy, before anything about the VIP is looked at.
+        var owner = context.ResolveProject(projectId);
+        ApiRequest.Authorize(http, "loadbalancer:post", owner);
+        if (vipSgIds is not null)
+        {
+            ApiRequest.Authorize(http, "loadbalancer:post:vip_sg_ids", owner);
+        }
 
         foreach (var sg in vipSgIds ?? [])
         {
@@ -177,7 +188,7 @@ public static class LoadBalancerEndpoints
         var lb = new LoadBalancer
         {
             Id = WriteScope.NewId(),
-            ProjectId = context.ResolveProject(projectId),
+            ProjectId = owner,
             Name = name ?? "",
             Description = description ?? "",
             Enabled = adminStateUp.Present ? adminStateUp.Value ?? false : true,
@@ -326,6 +337,13 @@ public static class LoadBalancerEndpoints
             }
         }
 
+        var owner = (await FindAsync(scope.Db, id, cancellationToken)).ProjectId;
+        ApiRequest.Authorize(http, "loadbalancer:put", owner);
+        if (sgs.Present)
+        {
+            ApiRequest.Authorize(http, "loadbalancer:put:vip_sg_ids", owner);
+        }
+
         var row = await scope.RunAsync(async s =>
         {
             await s.LockLoadBalancerAsync(id, ProvisioningStatus.PendingUpdate, [ProvisioningStatus.Active], cancellationToken);
@@ -373,6 +391,7 @@ public static class LoadBalancerEndpoints
     {
         var cascadeText = http.Request.Query["cascade"].ToString();
         var cascade = cascadeText.Equals("true", StringComparison.OrdinalIgnoreCase) || cascadeText == "1";
+        ApiRequest.Authorize(http, "loadbalancer:delete", (await FindAsync(scope.Db, id, cancellationToken)).ProjectId);
         await scope.RunAsync(async s =>
         {
             await s.LockLoadBalancerAsync(id, ProvisioningStatus.PendingDelete, [ProvisioningStatus.Active, ProvisioningStatus.Error], cancellationToken);
@@ -390,6 +409,7 @@ public static class LoadBalancerEndpoints
 
     private static async Task<IResult> FailoverAsync(string id, HttpContext http, WriteScope scope, CancellationToken cancellationToken)
     {
+        ApiRequest.Authorize(http, "loadbalancer:put_failover", (await FindAsync(scope.Db, id, cancellationToken)).ProjectId);
         await scope.RunAsync(async s =>
         {
             await s.LockLoadBalancerAsync(id, ProvisioningStatus.PendingUpdate, [ProvisioningStatus.Active, ProvisioningStatus.Error], cancellationToken);
@@ -399,17 +419,18 @@ public static class LoadBalancerEndpoints
         return Results.StatusCode(202);
     }
 
-    private static async Task<IResult> StatsAsync(string id, OctaviaDbContext db, CancellationToken cancellationToken)
+    private static async Task<IResult> StatsAsync(string id, HttpContext http, OctaviaDbContext db, CancellationToken cancellationToken)
     {
-        await FindAsync(db, id, cancellationToken);
+        ApiRequest.Authorize(http, "loadbalancer:get_stats", (await FindAsync(db, id, cancellationToken)).ProjectId);
         var listenerIds = await db.Listeners.Where(l => l.LoadBalancerId == id).Select(l => l.Id).ToListAsync(cancellationToken);
         var stats = await Statistics.SumAsync(db, listenerIds, cancellationToken);
         return JsonResult.Single(200, "stats", w => Statistics.Write(w, stats));
     }
 
-    private static async Task<IResult> StatusAsync(string id, OctaviaDbContext db, CancellationToken cancellationToken)
+    private static async Task<IResult> StatusAsync(string id, HttpContext http, OctaviaDbContext db, CancellationToken cancellationToken)
     {
         var lb = await FindAsync(db, id, cancellationToken);
+        ApiRequest.Authorize(http, "loadbalancer:get_status", lb.ProjectId);
         var tree = await StatusTree.BuildAsync(db, lb, cancellationToken);
         return new JsonResult(200, tree);
     }

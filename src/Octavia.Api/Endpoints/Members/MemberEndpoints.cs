@@ -57,9 +57,10 @@ public static class MemberEndpoints
     private static async Task<Pool> FindPoolAsync(OctaviaDbContext db, string poolId, CancellationToken cancellationToken) =>
         await db.Pools.FirstOrDefaultAsync(p => p.Id == poolId, cancellationToken) ?? throw ApiException.NotFound("Pool", poolId);
 
-    private static async Task<Member> FindAsync(OctaviaDbContext db, string poolId, string id, CancellationToken cancellationToken)
+    /// <summary>The member <paramref name="id"/> of the pool, once the policy's <c>member:&lt;action&gt;</c> allows the caller on the pool's project.</summary>
+    private static async Task<Member> FindAsync(HttpContext http, string action, OctaviaDbContext db, string poolId, string id, CancellationToken cancellationToken)
     {
-        await FindPoolAsync(db, poolId, cancellationToken);
+        ApiRequest.Authorize(http, action, (await FindPoolAsync(db, poolId, cancellationToken)).ProjectId);
 
         // A member reached through another pool's URL does not exist there (upstream's _validate_pool_id).
         return await db.Members.FirstOrDefaultAsync(m => m.Id == id && m.PoolId == poolId, cancellationToken)
@@ -68,7 +69,7 @@ public static class MemberEndpoints
 
     private static async Task<IResult> ListAsync(string pool_id, HttpContext http, OctaviaDbContext db, CancellationToken cancellationToken)
     {
-        await FindPoolAsync(db, pool_id, cancellationToken);
+        ApiRequest.Authorize(http, "member:get_all", (await FindPoolAsync(db, pool_id, cancellationToken)).ProjectId);
         var source = db.Members.Where(m => m.PoolId == pool_id);
         var page = await Listing.FetchAsync(http, source, Attributes, id => source.Where(m => m.Id == id), cancellationToken);
         return Listing.Respond(http, page, "members", "members_links", x => x.Id, (w, member, fields) => MemberJson.Write(w, member, fields));
@@ -76,7 +77,7 @@ public static class MemberEndpoints
 
     private static async Task<IResult> GetAsync(string pool_id, string id, HttpContext http, OctaviaDbContext db, CancellationToken cancellationToken)
     {
-        var member = await FindAsync(db, pool_id, id, cancellationToken);
+        var member = await FindAsync(http, "member:get_one", db, pool_id, id, cancellationToken);
         var fields = ListQuery.ParseFields(http.Request.Query, ApiRequest.Settings(http));
         return JsonResult.Single(200, "member", w => MemberJson.Write(w, member, fields));
     }
@@ -100,6 +101,7 @@ public static class MemberEndpoints
         var member = MemberRequests.ParsePost(body, networking.Value, scope.Now);
 
         var pool = await FindPoolAsync(scope.Db, pool_id, cancellationToken);
+        ApiRequest.Authorize(http, "member:post", pool.ProjectId);
         var lb = await scope.Db.LoadBalancers.FirstAsync(l => l.Id == pool.LoadBalancerId, cancellationToken);
         if (member.VnicType == "direct" && !await AllowsMemberSriovAsync(scope.Db, lb.FlavorId, cancellationToken))
         {
@@ -180,7 +182,7 @@ public static class MemberEndpoints
         var monitorAddress = body.IpAddress("monitor_address");
         var tags = body.Tags();
 
-        var existing = await FindAsync(scope.Db, pool_id, id, cancellationToken);
+        var existing = await FindAsync(http, "member:put", scope.Db, pool_id, id, cancellationToken);
         var pool = await FindPoolAsync(scope.Db, pool_id, cancellationToken);
         var member = await scope.RunAsync(async s =>
         {
@@ -230,9 +232,9 @@ public static class MemberEndpoints
         return JsonResult.Single(200, "member", w => MemberJson.Write(w, member, FieldSet.All));
     }
 
-    private static async Task<IResult> DeleteAsync(string pool_id, string id, WriteScope scope, CancellationToken cancellationToken)
+    private static async Task<IResult> DeleteAsync(string pool_id, string id, HttpContext http, WriteScope scope, CancellationToken cancellationToken)
     {
-        var member = await FindAsync(scope.Db, pool_id, id, cancellationToken);
+        var member = await FindAsync(http, "member:delete", scope.Db, pool_id, id, cancellationToken);
         var pool = await FindPoolAsync(scope.Db, pool_id, cancellationToken);
         await scope.RunAsync(async s =>
         {
@@ -257,6 +259,13 @@ public static class MemberEndpoints
         var requested = ParseBatch(await ApiRequest.ReadBodyAsync(http), networking.Value, scope.Now);
 
         var pool = await FindPoolAsync(scope.Db, pool_id, cancellationToken);
+
+        // A batch may create, change and delete members: upstream asks for all three rights (delete only when it may delete).
+        foreach (var action in additiveOnly ? ["member:post", "member:put"] : new[] { "member:post", "member:put", "member:delete" })
+        {
+            ApiRequest.Authorize(http, action, pool.ProjectId);
+        }
+
         var lb = await scope.Db.LoadBalancers.FirstAsync(l => l.Id == pool.LoadBalancerId, cancellationToken);
 
         // Every wanted member is either new or an update, so only an empty request can change nothing:

@@ -78,7 +78,9 @@ public static class PoolEndpoints
 
     private static async Task<IResult> ListAsync(HttpContext http, OctaviaDbContext db, CancellationToken cancellationToken)
     {
-        var page = await Listing.FetchAsync(http, db.Pools, Attributes, id => db.Pools.Where(p => p.Id == id), cancellationToken);
+        var source = ApiRequest.Listable(http, "pool", db.Pools, p => p.ProjectId);
+
+        var page = await Listing.FetchAsync(http, source, Attributes, id => source.Where(p => p.Id == id), cancellationToken);
         var links = await LinksAsync(db, page.Items.Select(p => p.Id).ToList(), cancellationToken);
         return Listing.Respond(http, page, "pools", "pools_links", x => x.Id, (w, pool, fields) => Write(w, pool, links, fields));
     }
@@ -86,6 +88,7 @@ public static class PoolEndpoints
     private static async Task<IResult> GetAsync(string id, HttpContext http, OctaviaDbContext db, CancellationToken cancellationToken)
     {
         var pool = await db.Pools.FirstOrDefaultAsync(p => p.Id == id, cancellationToken) ?? throw ApiException.NotFound("Pool", id);
+        ApiRequest.Authorize(http, "pool:get_one", pool.ProjectId);
         var links = await LinksAsync(db, [id], cancellationToken);
         var fields = ListQuery.ParseFields(http.Request.Query, ApiRequest.Settings(http));
         return JsonResult.Single(200, "pool", w => Write(w, pool, links, fields));
@@ -108,6 +111,7 @@ public static class PoolEndpoints
             if (listenerId is not null)
             {
                 listener = await ListenerEndpoints.FindAsync(s.Db, listenerId, cancellationToken);
+                ApiRequest.Authorize(http, "pool:post", listener.ProjectId);
                 if (pool.LoadBalancerId.Length == 0)
                 {
                     pool.LoadBalancerId = listener.LoadBalancerId;
@@ -120,6 +124,7 @@ public static class PoolEndpoints
             }
 
             var lb = await LoadBalancerEndpoints.FindAsync(s.Db, pool.LoadBalancerId, cancellationToken);
+            ApiRequest.Authorize(http, "pool:post", lb.ProjectId);
             pool.ProjectId = lb.ProjectId;
             pool.CreatedAt = s.Now;
             if (listener is not null)
@@ -164,6 +169,7 @@ public static class PoolEndpoints
         var (pool, links) = await scope.RunAsync(async s =>
         {
             var pool = await s.Db.Pools.AsTracking().FirstOrDefaultAsync(p => p.Id == id, cancellationToken) ?? throw ApiException.NotFound("Pool", id);
+            ApiRequest.Authorize(http, "pool:put", pool.ProjectId);
             PoolRequests.ApplyUpdate(body, pool, settings);
             await s.LockLoadBalancerForChildAsync(pool.LoadBalancerId, cancellationToken);
             await s.MarkListenersPendingUpdateAsync(await s.ListenersOfPoolAsync(id, cancellationToken), cancellationToken);
@@ -176,11 +182,12 @@ public static class PoolEndpoints
         return JsonResult.Single(200, "pool", w => Write(w, pool, links, FieldSet.All));
     }
 
-    private static async Task<IResult> DeleteAsync(string id, WriteScope scope, CancellationToken cancellationToken)
+    private static async Task<IResult> DeleteAsync(string id, HttpContext http, WriteScope scope, CancellationToken cancellationToken)
     {
         await scope.RunAsync(async s =>
         {
             var pool = await s.Db.Pools.FirstOrDefaultAsync(p => p.Id == id, cancellationToken) ?? throw ApiException.NotFound("Pool", id);
+            ApiRequest.Authorize(http, "pool:delete", pool.ProjectId);
             var policyId = await s.Db.L7Policies.Where(p => p.RedirectPoolId == id).OrderBy(p => p.CreatedAt).Select(p => p.Id).FirstOrDefaultAsync(cancellationToken);
             if (policyId is not null)
             {

@@ -68,12 +68,18 @@ public static class ProviderProfileEndpoints
         });
         HashSet<string> bodyAttributes = ["name", "provider_name", kind.DataOption];
 
+        var policy = kind.MetadataKind == ProviderMetadata.MetadataKind.Flavor ? "flavor-profile:" : "availability-zone-profile:";
         var group = api.MapGroup(kind.Route);
-        group.MapGet("", (HttpContext http, OctaviaDbContext db, CancellationToken ct) => ListAsync(kind, attributes, http, db, ct));
-        group.MapPost("", (HttpContext http, WriteScope scope, CancellationToken ct) => CreateAsync(kind, bodyAttributes, http, scope, ct));
-        group.MapGet("/{id}", (string id, HttpContext http, OctaviaDbContext db, CancellationToken ct) => GetAsync(kind, id, http, db, ct));
-        group.MapPut("/{id}", (string id, HttpContext http, WriteScope scope, CancellationToken ct) => UpdateAsync(kind, bodyAttributes, id, http, scope, ct));
-        group.MapDelete("/{id}", (string id, WriteScope scope, CancellationToken ct) => DeleteAsync(kind, id, scope, ct));
+        group.MapGet("", (HttpContext http, OctaviaDbContext db, CancellationToken ct) => ListAsync(kind, attributes, http, db, ct))
+            .RequirePolicy(policy + "get_all");
+        group.MapPost("", (HttpContext http, WriteScope scope, CancellationToken ct) => CreateAsync(kind, bodyAttributes, http, scope, ct))
+            .RequirePolicy(policy + "post");
+        group.MapGet("/{id}", (string id, HttpContext http, OctaviaDbContext db, CancellationToken ct) => GetAsync(kind, id, http, db, ct))
+            .RequirePolicy(policy + "get_one");
+        group.MapPut("/{id}", (string id, HttpContext http, WriteScope scope, CancellationToken ct) => UpdateAsync(kind, bodyAttributes, id, http, scope, ct))
+            .RequirePolicy(policy + "put");
+        group.MapDelete("/{id}", (string id, WriteScope scope, CancellationToken ct) => DeleteAsync(kind, id, scope, ct))
+            .RequirePolicy(policy + "delete");
     }
 
     private static IQueryable<T> Visible<T>(OctaviaDbContext db)

@@ -15,11 +15,12 @@ public static class ProviderEndpoints
     public static void Map(IEndpointRouteBuilder api)
     {
         var group = api.MapGroup("/v2/lbaas/providers");
-        group.MapGet("", List);
+        group.MapGet("", List).RequirePolicy("provider:get_all");
         group.MapGet("/{provider}/flavor_capabilities", (string provider, HttpContext http) =>
-            Capabilities(provider, http, ProviderMetadata.MetadataKind.Flavor, "flavor_capabilities"));
+            Capabilities(provider, http, ProviderMetadata.MetadataKind.Flavor, "flavor_capabilities")).RequirePolicy("provider-flavor:get_all");
         group.MapGet("/{provider}/availability_zone_capabilities", (string provider, HttpContext http) =>
-            Capabilities(provider, http, ProviderMetadata.MetadataKind.AvailabilityZone, "availability_zone_capabilities"));
+            Capabilities(provider, http, ProviderMetadata.MetadataKind.AvailabilityZone, "availability_zone_capabilities"))
+            .RequirePolicy("provider-availability-zone:get_all");
     }
 
     private static IResult List(HttpContext http)

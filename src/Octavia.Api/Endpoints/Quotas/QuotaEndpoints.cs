@@ -36,20 +36,25 @@ public static class QuotaEndpoints
 
         // GET /quotas/defaults (the documented path) needs nothing special: it is the project "defaults",
         // which has no row, so it answers the defaults as upstream does (reference/api.md §16).
-        group.MapGet("/{projectId}/default", (string projectId, IOptions<QuotaOptions> defaults) =>
-            JsonResult.Single(200, "quota", w => QuotaJson.WriteEffective(w, null, defaults.Value)));
+        group.MapGet("/{projectId}/default", (string projectId, HttpContext http, IOptions<QuotaOptions> defaults) =>
+        {
+            ApiRequest.Authorize(http, "quota:get_defaults", projectId);
+            return JsonResult.Single(200, "quota", w => QuotaJson.WriteEffective(w, null, defaults.Value));
+        });
         group.MapPut("/{projectId}", UpdateAsync);
         group.MapDelete("/{projectId}", DeleteAsync);
     }
 
     private static async Task<IResult> ListAsync(HttpContext http, OctaviaDbContext db, CancellationToken cancellationToken)
     {
-        var page = await Listing.FetchAsync(http, db.Quotas, Attributes, id => db.Quotas.Where(q => q.ProjectId == id), cancellationToken);
+        var source = ApiRequest.Listable(http, "quota", db.Quotas, q => q.ProjectId);
+        var page = await Listing.FetchAsync(http, source, Attributes, id => source.Where(q => q.ProjectId == id), cancellationToken);
         return Listing.Respond(http, page, "quotas", "quotas_links", x => x.ProjectId, (w, quota, fields) => QuotaJson.WriteStored(w, quota, fields));
     }
 
-    private static async Task<IResult> GetAsync(string projectId, OctaviaDbContext db, IOptions<QuotaOptions> defaults, CancellationToken cancellationToken)
+    private static async Task<IResult> GetAsync(string projectId, HttpContext http, OctaviaDbContext db, IOptions<QuotaOptions> defaults, CancellationToken cancellationToken)
     {
+        ApiRequest.Authorize(http, "quota:get_one", projectId);
         var quota = await db.Quotas.FirstOrDefaultAsync(q => q.ProjectId == projectId, cancellationToken);
         return JsonResult.Single(200, "quota", w => QuotaJson.WriteEffective(w, quota, defaults.Value));
     }
@@ -80,6 +85,7 @@ public static class QuotaEndpoints
         Read(QuotaResource.Member, "member");
         Read(QuotaResource.L7Policy, "l7policy");
         Read(QuotaResource.L7Rule, "l7rule");
+        ApiRequest.Authorize(http, "quota:put", projectId);
 
         var quota = await scope.RunAsync(async s =>
         {
@@ -100,8 +106,9 @@ public static class QuotaEndpoints
         return JsonResult.Single(202, "quota", w => QuotaJson.WriteEffective(w, quota, defaults.Value));
     }
 
-    private static async Task<IResult> DeleteAsync(string projectId, WriteScope scope, CancellationToken cancellationToken)
+    private static async Task<IResult> DeleteAsync(string projectId, HttpContext http, WriteScope scope, CancellationToken cancellationToken)
     {
+        ApiRequest.Authorize(http, "quota:delete", projectId);
         await scope.RunAsync(async s =>
         {
             var row = await s.Db.Quotas.AsTracking().FirstOrDefaultAsync(q => q.ProjectId == projectId, cancellationToken)
