@@ -15,12 +15,22 @@ public class Dataplane : ApiCalls, IAsyncLifetime
     private readonly TestDirectory _dir = new();
     private OctaviaProcess? _octavia;
     private int _port;
+    private int _networkPort;
 
     public string PublicSubnetId { get; private set; } = "";
 
     public string PrivateSubnetId { get; private set; } = "";
 
     public string ConfigFile => _dir.ConfigFile;
+
+    /// <summary>A clouds.yaml like docs/clouds.yaml, pointing at this cloud's two APIs (cloud <c>octavia-noauth</c>).</summary>
+    public string CloudsYaml => Path.Combine(_dir.Path, "clouds.yaml");
+
+    /// <summary>The real client as a user runs it: <c>OS_CLOUD=octavia-noauth</c>, so commands are written verbatim.</summary>
+    public OpenStackCli CloudCli => OpenStackCli.FromCloudsYaml(CloudsYaml, "octavia-noauth");
+
+    /// <summary>The networking API (<c>[network_api]</c>).</summary>
+    public Uri NetworkApi => new($"http://127.0.0.1:{_networkPort}");
 
     /// <summary>The state directory (database, certificates, amphora files).</summary>
     public string StatePath => _dir.Path;
@@ -36,6 +46,16 @@ public class Dataplane : ApiCalls, IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _port = OctaviaProcess.FreePort();
+        _networkPort = OctaviaProcess.FreePort();
+        await File.WriteAllTextAsync(CloudsYaml, $$"""
+            clouds:
+              octavia-noauth:
+                auth_type: none
+                auth:
+                  endpoint: http://127.0.0.1:{{_networkPort}}
+                load_balancer_endpoint_override: http://127.0.0.1:{{_port}}
+
+            """);
 
         // The real HAProxy, except that `haproxy -c` refuses a configuration with the refused limit in it:
         // how a test makes validation fail on the amphora for a configuration the API accepts.
@@ -79,6 +99,10 @@ public class Dataplane : ApiCalls, IAsyncLifetime
             [api_settings]
             bind_host = 127.0.0.1
             bind_port = {_port}
+
+            [network_api]
+            bind_host = 127.0.0.1
+            bind_port = {_networkPort}
 
             [controller_worker]
             compute_driver = compute_netns_driver
