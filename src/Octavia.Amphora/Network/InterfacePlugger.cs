@@ -65,6 +65,7 @@ public sealed partial class InterfacePlugger(ILogger<InterfacePlugger> logger, s
 
         }
 
+        EnableIpv6(link.Name, addresses);
         await BatchAsync([.. Rename(link.Name, VipInterface), .. Configure(VipInterface, request.Mtu, addresses, validRoutes)], cancellationToken);
         await AnnounceAsync(VipInterface, addresses.Select(a => a.Address), cancellationToken);
         return $"VIPs plugged on interface {VipInterface}: {string.Join(", ", addresses.Select(a => a.Address))}";
@@ -88,6 +89,7 @@ public sealed partial class InterfacePlugger(ILogger<InterfacePlugger> logger, s
         var mac = NormalizeMac(request.MacAddress);
         var links = await LinksAsync(cancellationToken);
         var link = links.FirstOrDefault(l => l.Mac == mac) ?? throw NotFound();
+        EnableIpv6(link.Name, addresses);
         if (EthIndex(link.Name) is > 1)
         {
             await BatchAsync(Configure(link.Name, request.Mtu, addresses, validRoutes), cancellationToken);
@@ -143,11 +145,27 @@ public sealed partial class InterfacePlugger(ILogger<InterfacePlugger> logger, s
             commands.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"link set dev {name} mtu {value}"));
         }
 
-        // `replace` keeps a second plug of the same port idempotent.
-        commands.AddRange(addresses.Select(a => $"addr replace {a.Address}/{a.Prefix} dev {name}"));
+        // `replace` keeps a second plug of the same port idempotent. An IPv6 address skips duplicate
+        // detection: HAProxy binds the VIP right after the plug, and a tentative address cannot be bound.
+        commands.AddRange(addresses.Select(a => $"addr replace {a.Address}/{a.Prefix} dev {name}"
+            + (a.Address.AddressFamily == AddressFamily.InterNetworkV6 ? " nodad" : "")));
         commands.Add($"link set dev {name} up");
         commands.AddRange(routes.Select(r => $"route replace {r.Destination} via {r.Nexthop} dev {name}"));
         return commands;
+    }
+
+    /// <summary>
+    /// IPv6 on a link that gets an IPv6 address, in case the namespace was made with it off (the sysctl
+    /// follows the link through a rename). Only in the agent's own namespace: a test's namespace keeps its settings.
+    /// </summary>
+    private void EnableIpv6(string link, List<(IPAddress Address, int Prefix)> addresses)
+    {
+        var path = $"/proc/sys/net/ipv6/conf/{link}/disable_ipv6";
+        if (networkNamespace is null && addresses.Any(a => a.Address.AddressFamily == AddressFamily.InterNetworkV6) && File.Exists(path)
+            && File.ReadAllText(path).Trim() != "0")
+        {
+            File.WriteAllText(path, "0");
+        }
     }
 
     /// <summary>

@@ -13,7 +13,8 @@ public static class Links
 
     /// <summary>
     /// A bridge with a fixed MAC, up, holding the given host addresses. A bridge without host addresses
-    /// is a tenant network: the host answers no ARP and takes no IPv6 address there (DESIGN.md "Host safety").
+    /// is a tenant network: the host answers no ARP and takes no IPv6 address there (DESIGN.md "Host safety");
+    /// frames between the namespaces on it, IPv6 ones included, are bridged all the same.
     /// </summary>
     public static async Task EnsureBridgeAsync(string bridge, string mac, int mtu, IReadOnlyList<string> hostAddresses, CancellationToken cancellationToken)
     {
@@ -23,11 +24,21 @@ public static class Links
         }
 
         // Only the addresses it holds itself (arp_ignore 1) on host-joined bridges; none at all elsewhere.
+        // IPv6 only where the host holds an IPv6 address, and then no address of its own making (no router
+        // advertisement or autoconfiguration is taken from a bridge) and no duplicate detection to wait for.
+        var ipv6 = hostAddresses.Any(a => a.Contains(':', StringComparison.Ordinal));
         SetSysctl($"net/ipv4/conf/{bridge}/arp_ignore", hostAddresses.Count > 0 ? "1" : "8");
-        SetSysctl($"net/ipv6/conf/{bridge}/disable_ipv6", "1");
+        if (ipv6)
+        {
+            SetSysctl($"net/ipv6/conf/{bridge}/accept_ra", "0");
+            SetSysctl($"net/ipv6/conf/{bridge}/autoconf", "0");
+        }
+
+        SetSysctl($"net/ipv6/conf/{bridge}/disable_ipv6", ipv6 ? "0" : "1");
         foreach (var address in hostAddresses)
         {
-            await HostCommand.IpAsync(cancellationToken, "address", "replace", address, "dev", bridge);
+            string[] flags = address.Contains(':', StringComparison.Ordinal) ? ["nodad"] : [];
+            await HostCommand.IpAsync(cancellationToken, ["address", "replace", address, "dev", bridge, .. flags]);
         }
 
         await HostCommand.IpAsync(cancellationToken, "link", "set", bridge, "up");

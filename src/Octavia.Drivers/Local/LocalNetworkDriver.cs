@@ -47,29 +47,32 @@ public sealed class LocalNetworkDriver(
 
     /// <summary>
     /// <c>octavia network init</c>: the three default networks in the database (once) and their bridges
-    /// (again after a reboot). Refuses a host-joined CIDR that overlaps anything the host already has.
+    /// (again after a reboot). Refuses a host-joined CIDR that overlaps anything the host already has. A
+    /// default subnet missing from an existing network (the IPv6 ones, on an install older than them) is added.
     /// </summary>
     public async Task<IReadOnlyList<Network>> InitAsync(CancellationToken cancellationToken)
     {
         var o = options.Value;
-        var defaults = new (string Name, string Cidr, bool HostJoins, bool External)[]
+        // Loopback ranges (process amphorae) have no IPv6 counterpart: public is IPv4 alone there.
+        var defaults = new (string Name, string[] Cidrs, bool HostJoins, bool External)[]
         {
-            (PublicName, MakesLinks ? o.PublicCidr : o.LoopbackPublicCidr, true, true),
-            (PrivateName, o.PrivateCidr, false, false),
-            (ManagementName, MakesLinks ? o.ManagementCidr : o.LoopbackManagementCidr, true, false),
+            (PublicName, MakesLinks ? [o.PublicCidr, o.PublicIpv6Cidr] : [o.LoopbackPublicCidr], true, true),
+            (PrivateName, [o.PrivateCidr, o.PrivateIpv6Cidr], false, false),
+            (ManagementName, [MakesLinks ? o.ManagementCidr : o.LoopbackManagementCidr], true, false),
         };
         if (MakesLinks)
         {
-            await HostSafety.CheckAsync(defaults.Where(d => d.HostJoins).Select(d => Cidr.Parse(d.Cidr)), cancellationToken);
+            await HostSafety.CheckAsync(defaults.Where(d => d.HostJoins).SelectMany(d => d.Cidrs).Where(c => c.Length > 0).Select(Cidr.Parse),
+                cancellationToken);
         }
 
         var networks = new List<Network>();
-        foreach (var (name, cidrText, hostJoins, external) in defaults)
+        foreach (var (name, cidrs, hostJoins, external) in defaults)
         {
             var network = await DbAsync(db => db.Networks.Include(n => n.Subnets).FirstOrDefaultAsync(n => n.Name == name, cancellationToken));
+            var isNew = network is null;
             if (network is null)
             {
-                var cidr = Cidr.Parse(cidrText);
                 var id = Guid.NewGuid().ToString();
                 network = new Network
                 {
@@ -81,28 +84,42 @@ public sealed class LocalNetworkDriver(
                     Mtu = o.Mtu,
                     CreatedAt = time.GetUtcNow().UtcDateTime,
                 };
-                network.Subnets.Add(new Subnet
+            }
+
+            var added = new List<Subnet>();
+            foreach (var cidr in cidrs.Where(c => c.Length > 0).Select(Cidr.Parse))
+            {
+                var subnetName = DefaultSubnetName(name, cidr.IpVersion);
+                if (network.Subnets.All(s => s.Name != subnetName))
                 {
-                    Id = Guid.NewGuid().ToString(),
-                    NetworkId = id,
-                    Name = name == ManagementName ? "lb-mgmt-subnet" : name + "-subnet",
-                    ProjectId = o.ProjectId,
-                    Cidr = cidr.ToString(),
-                    IpVersion = cidr.IpVersion,
-                    // The gateway of a host-joined network is the host; a tenant network has its router at .1.
-                    GatewayIp = cidr.At(1).ToString(),
-                    HostAddress = hostJoins ? cidr.At(1).ToString() : null,
-                    AllocationStart = cidr.At(2).ToString(),
-                    AllocationEnd = cidr.At(cidr.Last - cidr.First - 1).ToString(),
-                    CreatedAt = network.CreatedAt,
-                });
+                    var subnet = DefaultSubnet(network, subnetName, cidr, hostJoins, o.ProjectId);
+                    // One after the other (the IPv4 subnet is the network's first, which a VIP on the network takes).
+                    subnet.CreatedAt = (isNew ? network.CreatedAt : time.GetUtcNow().UtcDateTime).AddMilliseconds(network.Subnets.Count);
+                    network.Subnets.Add(subnet);
+                    added.Add(subnet);
+                }
+            }
+
+            if (isNew || added.Count > 0)
+            {
                 var created = network;
                 await DbAsync(async db =>
                 {
-                    db.Networks.Add(created);
+                    if (isNew)
+                    {
+                        db.Networks.Add(created);
+                    }
+                    else
+                    {
+                        db.Subnets.AddRange(added);
+                    }
+
                     return await db.SaveChangesAsync(cancellationToken);
                 });
-                logger.LogInformation("Created network {Name} ({Id}) with subnet {Cidr}", name, id, cidr);
+                foreach (var subnet in added)
+                {
+                    logger.LogInformation("Created subnet {Subnet} {Cidr} on network {Name} ({Id})", subnet.Name, subnet.Cidr, name, network.Id);
+                }
             }
 
             networks.Add(network);
@@ -120,6 +137,26 @@ public sealed class LocalNetworkDriver(
 
         return networks;
     }
+
+    /// <summary><c>public-subnet</c>, <c>private-ipv6-subnet</c>, <c>lb-mgmt-subnet</c>...</summary>
+    private static string DefaultSubnetName(string network, int ipVersion) =>
+        (network == ManagementName ? "lb-mgmt" : network) + (ipVersion == 6 ? "-ipv6-subnet" : "-subnet");
+
+    private static Subnet DefaultSubnet(Network network, string name, Cidr cidr, bool hostJoins, string projectId) => new()
+    {
+        Id = Guid.NewGuid().ToString(),
+        NetworkId = network.Id,
+        Name = name,
+        ProjectId = projectId,
+        Cidr = cidr.ToString(),
+        IpVersion = cidr.IpVersion,
+        // The gateway of a host-joined network is the host; a tenant network has its router at the first address.
+        GatewayIp = cidr.At(1).ToString(),
+        HostAddress = hostJoins ? cidr.At(1).ToString() : null,
+        AllocationStart = cidr.At(2).ToString(),
+        // IPv4 keeps its broadcast address out, as Neutron's default pool does; IPv6 has none.
+        AllocationEnd = cidr.At(cidr.Last - cidr.First - (cidr.IpVersion == 4 ? 1 : 0)).ToString(),
+    };
 
     public Task<List<Network>> ListAsync(CancellationToken cancellationToken) =>
         DbAsync(db => db.Networks.Include(n => n.Subnets).OrderBy(n => n.CreatedAt).ToListAsync(cancellationToken));
@@ -143,7 +180,8 @@ public sealed class LocalNetworkDriver(
 
     private async Task EnsureBridgeAsync(Network network, CancellationToken cancellationToken)
     {
-        var host = network.Subnets.Where(s => s.HostAddress is not null).Select(s => $"{s.HostAddress}/{Cidr.Parse(s.Cidr).PrefixLength}").ToList();
+        var host = network.Subnets.Where(s => s.HostAddress is not null).OrderBy(s => s.IpVersion)
+            .Select(s => $"{s.HostAddress}/{Cidr.Parse(s.Cidr).PrefixLength}").ToList();
         await Links.EnsureBridgeAsync(network.BridgeName, MacOf("bridge:" + network.Id, local: true), network.Mtu, host, cancellationToken);
     }
 

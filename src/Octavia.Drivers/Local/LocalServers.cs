@@ -48,7 +48,9 @@ public sealed class LocalServers(LocalNetworkDriver network, IOptions<LocalCompu
             var plugged = await network.PlugAsync(new PlugRequest(ns, LocalNetworkDriver.ServerOwner, "octavia-server-" + address, found.Id, ns, address, "eth0"),
                 cancellationToken);
             var length = Cidr.Parse(plugged.SubnetCidr).PrefixLength.ToString(CultureInfo.InvariantCulture);
-            await HostCommand.IpAsync(cancellationToken, "-n", ns, "address", "replace", $"{plugged.IpAddress}/{length}", "dev", "eth0");
+            // An IPv6 address without duplicate detection: the server binds it as soon as it starts.
+            string[] flags = plugged.IpAddress.Contains(':', StringComparison.Ordinal) ? ["nodad"] : [];
+            await HostCommand.IpAsync(cancellationToken, ["-n", ns, "address", "replace", $"{plugged.IpAddress}/{length}", "dev", "eth0", .. flags]);
             await HostCommand.IpAsync(cancellationToken, "-n", ns, "link", "set", "eth0", "up");
         }
         catch

@@ -36,9 +36,10 @@ public static class BackendServer
         listener.Bind(new IPEndPoint(settings.Address, settings.Port));
         listener.Listen(512);
         var port = ((IPEndPoint)listener.LocalEndPoint!).Port;
-        var name = settings.Name ?? $"{settings.Address}:{port}";
+        // address:port, an IPv6 address in brackets ([2001:db8:2::10]:80).
+        var name = settings.Name ?? listener.LocalEndPoint!.ToString()!;
         var protocol = settings.Protocol == BackendServerProtocol.Http ? "http" : "tcp";
-        await output.WriteLineAsync($"Serving {protocol} on {settings.Address}:{port} as {name}");
+        await output.WriteLineAsync($"Serving {protocol} on {listener.LocalEndPoint} as {name}");
         await output.FlushAsync(cancellationToken);
 
         var nameLine = Encoding.UTF8.GetBytes(name + "\n");
