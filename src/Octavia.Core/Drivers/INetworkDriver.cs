@@ -19,6 +19,12 @@ public interface INetworkDriver
     Task<bool> SubnetExistsAsync(string subnetId, CancellationToken cancellationToken);
 
     /// <summary>
+    /// A subnet's IP version (4 or 6), or null when the driver does not know it; members are checked
+    /// against it (an amphora's port on a subnet of one family reaches no member of the other).
+    /// </summary>
+    Task<int?> SubnetIpVersionAsync(string subnetId, CancellationToken cancellationToken) => Task.FromResult<int?>(null);
+
+    /// <summary>
     /// Gives a device (an amphora) a port on a subnet and, when <see cref="PlugRequest.Namespace"/> is set,
     /// a NIC with that port's MAC inside that namespace, joined to the subnet's network. Idempotent per
     /// (device, subnet): a second call returns the port already made.

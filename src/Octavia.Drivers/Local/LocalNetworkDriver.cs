@@ -220,6 +220,9 @@ public sealed class LocalNetworkDriver(
     public async Task<bool> SubnetExistsAsync(string subnetId, CancellationToken cancellationToken) =>
         await DbAsync(db => db.Subnets.AnyAsync(s => s.Id == subnetId, cancellationToken));
 
+    public async Task<int?> SubnetIpVersionAsync(string subnetId, CancellationToken cancellationToken) =>
+        await DbAsync(db => db.Subnets.Where(s => s.Id == subnetId).Select(s => (int?)s.IpVersion).FirstOrDefaultAsync(cancellationToken));
+
     public async Task<VipAllocation> AllocateVipAsync(VipRequest request, CancellationToken cancellationToken)
     {
         if (request.PortId is { } portId)

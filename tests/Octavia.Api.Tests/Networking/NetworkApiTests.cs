@@ -85,6 +85,10 @@ public abstract class NetworkApiTests(NetworkApiFixture fixture)
         Assert.Equal("192.0.2.0/24", privateSubnet["cidr"]!.GetValue<string>());
         Assert.Equal("192.0.2.1", privateSubnet["gateway_ip"]!.GetValue<string>());
         Assert.Single((await Client.ApiGetAsync("/v2.0/subnets?name=lb-mgmt-subnet")).Json["subnets"]!.AsArray());
+        var privateV6 = (await Client.ApiGetAsync("/v2.0/subnets?name=private-ipv6-subnet")).Json["subnets"]!.AsArray().Single()!;
+        Assert.Equal(("2001:db8:2::/64", 6, "2001:db8:2::1", privateSubnet["network_id"]!.GetValue<string>()),
+            (privateV6["cidr"]!.GetValue<string>(), privateV6["ip_version"]!.GetValue<int>(), privateV6["gateway_ip"]!.GetValue<string>(),
+                privateV6["network_id"]!.GetValue<string>()));
 
         var cut = await Client.ApiGetAsync("/v2.0/networks?name=private&fields=id&fields=name");
         Assert.Equal(["id", "name"], cut.Json["networks"]![0]!.AsObject().Select(p => p.Key).ToArray());
@@ -324,6 +328,37 @@ public abstract class NetworkApiTests(NetworkApiFixture fixture)
         var byAddress = await Client.ApiGetAsync($"/v2.0/ports?fixed_ips=ip_address%3D{lb["vip_address"]!.GetValue<string>()}&fixed_ips=subnet_id%3D{publicSubnet}");
         Assert.Single(byAddress.Json["ports"]!.AsArray());
         await fixture.Client.WaitForLoadBalancerAsync(Id(lb));
+    }
+
+    [Fact]
+    public async Task Ipv6VipFromThePool_MembersOfTheOtherFamilyThanTheirSubnet_Are400()
+    {
+        var v6 = Id((await Client.ApiGetAsync("/v2.0/subnets?name=private-ipv6-subnet")).Json["subnets"]![0]!);
+        var v4 = Id((await Client.ApiGetAsync("/v2.0/subnets?name=private-subnet")).Json["subnets"]![0]!);
+        var created = await fixture.Client.ApiPostAsync("/v2/lbaas/loadbalancers", Body("loadbalancer", new { name = Unique("lb"), vip_subnet_id = v6 }));
+        Assert.Equal(HttpStatusCode.Created, created.Status);
+        var lbId = Id(created.Json["loadbalancer"]!);
+        Assert.StartsWith("2001:db8:2::", created.Json["loadbalancer"]!["vip_address"]!.GetValue<string>(), StringComparison.Ordinal);
+        await fixture.Client.WaitForLoadBalancerAsync(lbId);
+        var pool = await fixture.Client.CreatePoolAsync(lbId);
+
+        foreach (var (address, subnet, family, version) in new[] { ("2001:db8:2::10", v4, 6, 4), ("192.0.2.10", v6, 4, 6) })
+        {
+            var refused = await fixture.Client.ApiPostAsync($"/v2/lbaas/pools/{pool}/members",
+                Body("member", new { address, protocol_port = 80, subnet_id = subnet }));
+            Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
+            Assert.Equal($"Validation failure: Member address {address} is an IPv{family} address but subnet {subnet} is an IPv{version} subnet.",
+                refused.Json["faultstring"]!.GetValue<string>());
+        }
+
+        var batch = await fixture.Client.ApiPutAsync($"/v2/lbaas/pools/{pool}/members",
+            Body("members", new[] { new { address = "2001:db8:2::10", protocol_port = 80, subnet_id = v6 }, new { address = "2001:db8:2::11", protocol_port = 80, subnet_id = v4 } }));
+        Assert.Equal(HttpStatusCode.BadRequest, batch.Status);
+        Assert.Empty((await fixture.Client.ApiGetAsync($"/v2/lbaas/pools/{pool}/members")).Json["members"]!.AsArray());
+
+        await fixture.Client.CreateChildAsync($"/v2/lbaas/pools/{pool}/members", "member",
+            Body("member", new { address = "2001:db8:2::10", protocol_port = 80, subnet_id = v6 }), lbId);
+        Assert.Equal(HttpStatusCode.NoContent, (await fixture.Client.ApiDeleteAsync($"/v2/lbaas/loadbalancers/{lbId}?cascade=true")).Status);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Octavia.Core.Drivers;
@@ -87,6 +88,33 @@ public abstract class LocalNetworkIpamTests : IAsyncLifetime
         await Driver.InitAsync(CancellationToken.None);
         Assert.Equal(first, (await Driver.ListAsync(CancellationToken.None)).Select(n => n.Id).ToList());
         Assert.Equal(["public", "private", "lb-mgmt-net"], (await Driver.ListAsync(CancellationToken.None)).Select(n => n.Name).ToArray());
+    }
+
+    [Fact]
+    public async Task Ipv6Subnet_OnPrivate_VipsFromItsPool_NetworkVipTakesIpv4_AddedBackToAnOlderInstall()
+    {
+        var privateNetwork = (await Driver.ListAsync(CancellationToken.None)).Single(n => n.Name == "private");
+        var v6 = privateNetwork.Subnets.Single(s => s.Name == "private-ipv6-subnet");
+        Assert.Equal(("2001:db8:2::/64", 6, "2001:db8:2::1", (string?)null, "2001:db8:2::2", "2001:db8:2:0:ffff:ffff:ffff:ffff"),
+            (v6.Cidr, v6.IpVersion, v6.GatewayIp, v6.HostAddress, v6.AllocationStart, v6.AllocationEnd));
+        Assert.Equal("2001:db8:2::2", (await Driver.AllocateVipAsync(new VipRequest("lb6", "p", v6.Id, null, null, null), CancellationToken.None)).Address);
+        var byNetwork = await Driver.AllocateVipAsync(new VipRequest("lb4", "p", null, privateNetwork.Id, null, null), CancellationToken.None);
+        Assert.Equal(await SubnetAsync("private-subnet"), byNetwork.SubnetId);
+        // Process amphorae live on loopback ranges, which have no IPv6 counterpart: public is IPv4 alone.
+        Assert.DoesNotContain((await Driver.ListAsync(CancellationToken.None)).SelectMany(n => n.Subnets), s => s.Name == "public-ipv6-subnet");
+
+        // An install older than the IPv6 subnets: the next init adds the one missing to the existing network.
+        await Driver.DeallocateVipAsync("lb6", null, CancellationToken.None);
+        await using (var scope = _services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<OctaviaDbContext>().Subnets.Where(s => s.Id == v6.Id).ExecuteDeleteAsync();
+        }
+
+        await Driver.InitAsync(CancellationToken.None);
+        var again = (await Driver.ListAsync(CancellationToken.None)).Single(n => n.Name == "private");
+        Assert.Equal(privateNetwork.Id, again.Id);
+        Assert.Equal("2001:db8:2::/64", again.Subnets.Single(s => s.Name == "private-ipv6-subnet").Cidr);
+        Assert.Equal(2, again.Subnets.Count);
     }
 
     [Fact]

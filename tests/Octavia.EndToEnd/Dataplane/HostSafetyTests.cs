@@ -3,10 +3,11 @@ using System.Text.Json;
 namespace Octavia.EndToEnd.Dataplane;
 
 /// <summary>
-/// DESIGN.md "Host safety": a whole life cycle (network init, a backend on private-subnet, a load balancer
-/// serving it, delete, network clean) leaves the host's addresses, routes and default gateway exactly as
-/// they were, never gives the host an address on a tenant network, and sends no packet for a test range
-/// out of any interface but the driver's own (an nftables counter, owned by this test, proves it).
+/// DESIGN.md "Host safety": a whole life cycle (network init, backends on private-subnet and
+/// private-ipv6-subnet, a load balancer serving both, delete, network clean) leaves the host's addresses,
+/// routes and default gateway exactly as they were, never gives the host an address on a tenant network,
+/// and sends no packet for a test range (IPv4 or IPv6) out of any interface but the driver's own (an
+/// nftables counter, owned by this test, proves it).
 /// </summary>
 public sealed class HostSafetyTests
 {
@@ -22,6 +23,8 @@ public sealed class HostSafetyTests
                     type filter hook postrouting priority 100; policy accept;
                     oifname != "octavia-*" oifname != "lo" ip daddr { 192.0.2.10, 203.0.113.0/24, 198.51.100.0/24 } counter
                     oifname != "octavia-*" oifname != "lo" ip saddr { 203.0.113.0/24, 198.51.100.0/24 } counter
+                    oifname != "octavia-*" oifname != "lo" ip6 daddr 2001:db8::/32 counter
+                    oifname != "octavia-*" oifname != "lo" ip6 saddr 2001:db8::/32 counter
                 }
             }
             """);
@@ -31,6 +34,7 @@ public sealed class HostSafetyTests
             {
                 await cloud.InitializeAsync();
                 await cloud.ServerAsync("start", "--subnet", "private-subnet", "--address", "192.0.2.10");
+                await cloud.ServerAsync("start", "--subnet", "private-ipv6-subnet", "--address", "2001:db8:2::10");
 
                 // The host joined public and lb-mgmt-net only; the tenant bridge has no address at all.
                 var addresses = await Dataplane.RunAsync("ip", "-j", "address", "show");
@@ -45,19 +49,26 @@ public sealed class HostSafetyTests
                             Assert.Empty(locals);
                         }
 
+                        // IPv6 of the documentation range on public alone, where the host is at ::1.
+                        Assert.DoesNotContain(locals, a => a.StartsWith("2001:db8:", StringComparison.Ordinal) && name != "octavia-pub");
+
                         Assert.DoesNotContain(locals, a => a.StartsWith("192.0.2.", StringComparison.Ordinal) && !before.Contains(a, StringComparison.Ordinal));
                     }
                 }
 
+                var (_, list) = await OctaviaProcess.RunAsync(cloud.ConfigFile, "network", "list");
+                var privateV6 = Dataplane.SubnetRow(list, "private-ipv6-subnet")[3];
                 var created = await cloud.PostAsync("/v2/lbaas/loadbalancers", $$"""
                     {"loadbalancer": {"vip_subnet_id": "{{cloud.PublicSubnetId}}", "listeners": [{"protocol": "HTTP", "protocol_port": 80,
                       "default_pool": {"name": "pool1", "protocol": "HTTP", "lb_algorithm": "ROUND_ROBIN",
-                        "members": [{"address": "192.0.2.10", "protocol_port": 80, "subnet_id": "{{cloud.PrivateSubnetId}}"}]} }]} }
+                        "members": [{"address": "192.0.2.10", "protocol_port": 80, "subnet_id": "{{cloud.PrivateSubnetId}}"},
+                          {"address": "2001:db8:2::10", "protocol_port": 80, "subnet_id": "{{privateV6}}"}]} }]} }
                     """);
                 var lbId = created["loadbalancer"]!["id"]!.GetValue<string>();
                 var vip = created["loadbalancer"]!["vip_address"]!.GetValue<string>();
                 await cloud.WaitForActiveAsync(lbId);
-                Assert.Equal(5, (await Traffic.CountAsync($"http://{vip}/", 5)).GetValueOrDefault("192.0.2.10:80"));
+                var counts = await Traffic.CountAsync($"http://{vip}/", 6);
+                Assert.Equal((3, 3), (counts.GetValueOrDefault("192.0.2.10:80"), counts.GetValueOrDefault("[2001:db8:2::10]:80")));
                 await cloud.DeleteAsync($"/v2/lbaas/loadbalancers/{lbId}?cascade=true");
                 await cloud.WaitForGoneAsync(lbId);
                 await cloud.ServerAsync("stop", "--all");

@@ -108,9 +108,9 @@ public static class MemberEndpoints
             throw SriovDisabled();
         }
 
-        if (member.SubnetId is not null && !await network.SubnetExistsAsync(member.SubnetId, cancellationToken))
+        if (member.SubnetId is not null)
         {
-            throw ApiException.BadRequest($"Subnet {member.SubnetId} not found.");
+            await CheckSubnetAsync(network, member.SubnetId, [member.Address], cancellationToken);
         }
 
         member.ProjectId = lb.ProjectId;
@@ -128,6 +128,32 @@ public static class MemberEndpoints
             return true;
         }, cancellationToken);
         return JsonResult.Single(201, "member", w => MemberJson.Write(w, member, FieldSet.All));
+    }
+
+    /// <summary>
+    /// The member subnet exists and, when the network driver knows its IP version, is of the members'
+    /// family: the amphora's port on it could reach no address of the other (docs/decisions.md).
+    /// </summary>
+    private static async Task CheckSubnetAsync(INetworkDriver network, string subnetId, IEnumerable<string> addresses, CancellationToken cancellationToken)
+    {
+        if (!await network.SubnetExistsAsync(subnetId, cancellationToken))
+        {
+            throw ApiException.BadRequest($"Subnet {subnetId} not found.");
+        }
+
+        if (await network.SubnetIpVersionAsync(subnetId, cancellationToken) is not { } version)
+        {
+            return;
+        }
+
+        foreach (var address in addresses)
+        {
+            var family = System.Net.IPAddress.Parse(address).AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? 6 : 4;
+            if (family != version)
+            {
+                throw ApiException.ValidationFailure($"Member address {address} is an IPv{family} address but subnet {subnetId} is an IPv{version} subnet.");
+            }
+        }
     }
 
     private static async Task CheckUniqueAsync(OctaviaDbContext db, string poolId, string address, int port, CancellationToken cancellationToken)
@@ -323,12 +349,9 @@ public static class MemberEndpoints
                 throw SriovDisabled();
             }
 
-            foreach (var subnet in created.Select(m => m.SubnetId).OfType<string>().Distinct())
+            foreach (var subnet in created.Where(m => m.SubnetId is not null).GroupBy(m => m.SubnetId!))
             {
-                if (!await network.SubnetExistsAsync(subnet, cancellationToken))
-                {
-                    throw ApiException.BadRequest($"Subnet {subnet} not found.");
-                }
+                await CheckSubnetAsync(network, subnet.Key, subnet.Select(m => m.Address), cancellationToken);
             }
 
             foreach (var m in created)
