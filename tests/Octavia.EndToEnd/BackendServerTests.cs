@@ -50,6 +50,18 @@ public sealed class BackendServerTests
     }
 
     [Fact]
+    public async Task Http_OnIpv6_NamesItselfWithTheAddressInBrackets()
+    {
+        var (server, port) = await StartOnAsync("::1");
+        using (server)
+        {
+            using var client = new HttpClient { BaseAddress = new Uri($"http://[::1]:{port}") };
+            Assert.Equal($"[::1]:{port}\n", await client.GetStringAsync("/", TestContext.Current.CancellationToken));
+            Assert.Equal(0, await server.TerminateAsync(StopTimeout));
+        }
+    }
+
+    [Fact]
     public async Task Http_HealthToggle_Answers503UntilUp()
     {
         var (server, port) = await StartAsync();
@@ -165,13 +177,15 @@ public sealed class BackendServerTests
         }
     }
 
-    private static async Task<(OctaviaProcess Server, int Port)> StartAsync(params string[] extra)
+    private static Task<(OctaviaProcess Server, int Port)> StartAsync(params string[] extra) => StartOnAsync("127.0.0.1", extra);
+
+    private static async Task<(OctaviaProcess Server, int Port)> StartOnAsync(string address, params string[] extra)
     {
         var port = OctaviaProcess.FreePort();
-        var server = OctaviaProcess.Start(null, ["server", "serve", "--address", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. extra]);
+        var server = OctaviaProcess.Start(null, ["server", "serve", "--address", address, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. extra]);
         try
         {
-            await server.WaitForOutputAsync($"on 127.0.0.1:{port}", StartTimeout);
+            await server.WaitForOutputAsync($"on {new IPEndPoint(IPAddress.Parse(address), port)}", StartTimeout);
         }
         catch
         {
