@@ -76,6 +76,22 @@ public sealed class InterfacePluggerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PlugVip_Ipv6_PrefixFromTheSubnet_NotTentative_NoDefaultRoute()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var plugger = Plugger();
+        var details = await plugger.PlugVipAsync("2001:db8:ffff::5", new PlugVipRequest("2001:db8:ffff::/64", "2001:db8:ffff::1", VipMac,
+            VrrpIp: "2001:db8:ffff::6"), ct);
+        Assert.Equal("VIPs plugged on interface eth1: 2001:db8:ffff::5, 2001:db8:ffff::6", details);
+        var shown = await IpAsync("-n", Namespace, "-6", "addr", "show", "dev", "eth1");
+        Assert.Contains("inet6 2001:db8:ffff::5/64", shown, StringComparison.Ordinal);
+        Assert.Contains("inet6 2001:db8:ffff::6/64", shown, StringComparison.Ordinal);
+        // Without duplicate detection: a tentative address could not be bound by HAProxy.
+        Assert.DoesNotContain("tentative", shown, StringComparison.Ordinal);
+        Assert.Equal("", (await IpAsync("-n", Namespace, "-6", "route", "show", "default")).Trim());
+    }
+
+    [Fact]
     public async Task PlugVip_UnknownMac404_BadAddresses400_DefaultHostRoute400()
     {
         var ct = TestContext.Current.CancellationToken;
