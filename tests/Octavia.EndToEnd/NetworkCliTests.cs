@@ -99,7 +99,7 @@ public sealed class NetworkCliTests
         Assert.StartsWith("192.0.2.", byNetwork["vip_address"]!.GetValue<string>(), StringComparison.Ordinal);
 
         var userPort = await cli.JsonAsync("port", "create", "--network", "private", "my-vip", "-f", "json");
-        var byPort = await cli.JsonAsync("loadbalancer", "create", "--name", "lb-port", "--vip-port-id", userPort["id"]!.GetValue<string>(), "--wait", "-f", "json");
+        var byPort = await cli.JsonAsync("loadbalancer", "create", "--name", "lb-port", "--vip-port-id", "my-vip", "--wait", "-f", "json");
         Assert.Equal(userPort["id"]!.GetValue<string>(), byPort["vip_port_id"]!.GetValue<string>());
         Assert.Equal(userPort["fixed_ips"]![0]!["ip_address"]!.GetValue<string>(), byPort["vip_address"]!.GetValue<string>());
         Assert.Equal(userPort["network_id"]!.GetValue<string>(), byPort["vip_network_id"]!.GetValue<string>());
