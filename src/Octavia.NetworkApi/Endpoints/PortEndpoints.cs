@@ -36,7 +36,7 @@ public static partial class PortEndpoints
         group.MapDelete("/{id}", DeleteAsync);
     }
 
-    private static async Task<Port> FindAsync(OctaviaDbContext db, string id, CancellationToken cancellationToken) =>
+    internal static async Task<Port> FindAsync(OctaviaDbContext db, string id, CancellationToken cancellationToken) =>
         await db.Ports.AsNoTracking().Include(p => p.FixedIps).FirstOrDefaultAsync(p => p.Id == id, cancellationToken)
         ?? throw NeutronException.NotFound("Port", id);
 
@@ -123,6 +123,18 @@ public static partial class PortEndpoints
     private static async Task<IResult> DeleteAsync(string id, OctaviaDbContext db, INetworkDriver driver, CancellationToken cancellationToken)
     {
         var port = await FindAsync(db, id, cancellationToken);
+        if (port.DeviceOwner is LocalNetworkDriver.FloatingIpOwner or LocalNetworkDriver.RouterGatewayOwner)
+        {
+            // Neutron's rule: these go with their floating IP or router, never through the port API.
+            throw new NeutronException(409, "ServicePortInUse",
+                $"Port {id} cannot be deleted directly via the port API: has device owner {port.DeviceOwner}.");
+        }
+
+        if (driver is LocalNetworkDriver releasing)
+        {
+            await releasing.ReleaseFloatingIpsAsync([id], cancellationToken);
+        }
+
         if (port.HostLink is not null && driver is LocalNetworkDriver local)
         {
             // A plugged port takes its veth with it, as a Neutron port takes its tap device.
@@ -258,7 +270,7 @@ public static partial class PortEndpoints
     };
 
     /// <summary>Runs an IPAM call with its failures in Neutron's words.</summary>
-    private static async Task RunIpamAsync(Func<Task> allocate)
+    internal static async Task RunIpamAsync(Func<Task> allocate)
     {
         try
         {
