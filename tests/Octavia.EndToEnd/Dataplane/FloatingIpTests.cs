@@ -59,6 +59,14 @@ public sealed class FloatingIpTests(Dataplane cloud)
             Assert.Equal(vip, (await os.JsonAsync("floating", "ip", "show", floatingIpId, "-f", "json"))["fixed_ip_address"]!.GetValue<string>());
             await AssertBalancedAsync(url);
 
+            // A reboot takes the router namespace away (here: removed by hand); `octavia network init` makes it again.
+            await Dataplane.RunAsync("ip", "netns", "delete", router);
+            Assert.DoesNotContain(router, await NamespacesAsync());
+            var (code, output) = await OctaviaProcess.RunAsync(cloud.ConfigFile, "network", "init");
+            Assert.True(code == 0, output);
+            Assert.Contains(router, await NamespacesAsync());
+            await AssertBalancedAsync(url);
+
             await DeleteLoadBalancerAsync(os);
             await os.RunAsync("floating", "ip", "delete", floatingIpId);
             floatingIpId = null;
