@@ -13,14 +13,18 @@ import urllib.request
 
 BASE, PID, DURATION = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 # "uncached": the server runs with [api_settings] response_cache_entries = 0; only the GET rows are measured.
+# "noauth-one": GET one load balancer only, rates written to the file named by argv[5] (the reference of "keystone").
+# "keystone": the server runs with auth_strategy = keystone against the Keystone at argv[5] (bootstrap admin
+# password in OS_BENCH_ADMIN_PASSWORD); GET one with a cached member token, compared to the "noauth-one" file argv[6].
 MODE = sys.argv[4] if len(sys.argv) > 4 else "full"
 SUBNET = "8a2b7c1e-4d3f-4a5b-9c6d-7e8f9a0b1c2d"
+HEADERS = {}
 
 
 def call(method, path, body=None):
     data = None if body is None else json.dumps(body).encode()
     req = urllib.request.Request(BASE + path, data=data, method=method,
-                                 headers={"Content-Type": "application/json"})
+                                 headers={"Content-Type": "application/json", **HEADERS})
     try:
         with urllib.request.urlopen(req) as resp:
             raw = resp.read()
@@ -55,7 +59,8 @@ def rss_mib():
 
 def wrk(path, connections):
     # One wrk thread drives 16 connections easily; a second would take CPU from the server on two cores.
-    out = subprocess.run(["wrk", "-t", "1", "-c", str(connections), "-d", f"{DURATION}s", "--latency", BASE + path],
+    headers = [a for k, v in HEADERS.items() for a in ("-H", f"{k}: {v}")]
+    out = subprocess.run(["wrk", "-t", "1", "-c", str(connections), "-d", f"{DURATION}s", "--latency", *headers, BASE + path],
                          capture_output=True, text=True, check=True).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
@@ -90,6 +95,54 @@ def print_rows():
     for name, result, target in rows:
         print(f"{name.ljust(width)} | {result} | {target}")
 
+
+def keystone(url, method, path, body, token=None):
+    req = urllib.request.Request(url + path, data=json.dumps(body).encode() if body is not None else None, method=method,
+                                 headers={"Content-Type": "application/json", **({"X-Auth-Token": token} if token else {})})
+    with urllib.request.urlopen(req) as resp:
+        return resp.headers.get("X-Subject-Token"), json.loads(resp.read() or b"null")
+
+
+def password_token(url, user, password, project):
+    token, _ = keystone(url, "POST", "/auth/tokens", {"auth": {
+        "identity": {"methods": ["password"], "password": {"user": {"name": user, "domain": {"id": "default"}, "password": password}}},
+        "scope": {"project": {"name": project, "domain": {"id": "default"}}}}})
+    return token
+
+
+def get_one_rates(lb):
+    one = f"/v2/lbaas/loadbalancers/{lb}"
+    return {str(c): wrk(one, c) for c in (1, 16)}
+
+
+if MODE == "noauth-one":
+    lb = create_lb("reference")
+    wait_status(f"/v2/lbaas/loadbalancers/{lb}", "loadbalancer")
+    with open(sys.argv[5], "w") as f:
+        json.dump(get_one_rates(lb), f)
+    sys.exit(0)
+
+if MODE == "keystone":
+    url, admin_password = sys.argv[5], __import__("os").environ["OS_BENCH_ADMIN_PASSWORD"]
+    with open(sys.argv[6]) as f:
+        reference = json.load(f)
+    # A member of a project of its own: the policy is evaluated as for any tenant (an admin would pass every rule at once).
+    admin = password_token(url, "admin", admin_password, "admin")
+    _, roles = keystone(url, "GET", "/roles?name=member", None, admin)
+    _, project = keystone(url, "POST", "/projects", {"project": {"name": "bench", "domain_id": "default"}}, admin)
+    _, user = keystone(url, "POST", "/users", {"user": {"name": "bench-member", "domain_id": "default", "password": admin_password}}, admin)
+    keystone(url, "PUT", f"/projects/{project['project']['id']}/users/{user['user']['id']}/roles/{roles['roles'][0]['id']}", None, admin)
+    HEADERS["X-Auth-Token"] = password_token(url, "bench-member", admin_password, "bench")
+    lb = create_lb("keystone")
+    wait_status(f"/v2/lbaas/loadbalancers/{lb}", "loadbalancer")
+    time.sleep(1)
+    for connections, (rate, p50, p99, errors) in get_one_rates(lb).items():
+        noauth = reference[connections][0]
+        rows.append((f"GET one load balancer, concurrency {connections}, keystone (cached token) vs noauth",
+                     f"{rate:,.0f} vs {noauth:,.0f} req/s ({rate / noauth:.0%}), p50 {p50:.2f} ms, p99 {p99:.2f} ms"
+                     + (f", {errors} errors" if errors else ""), ">= 80% of noauth" if connections == "16" else ""))
+    print_rows()
+    sys.exit(0)
 
 if MODE == "uncached":
     first = create_lb("uncached")

@@ -110,7 +110,8 @@ public sealed class Heartbeat
 
     private static ListenerReport? ReadListener(JsonElement listener)
     {
-        if (listener.ValueKind != JsonValueKind.Object || !listener.TryGetProperty("status", out var status) || !IsShortString(status))
+        if (listener.ValueKind != JsonValueKind.Object || !listener.TryGetProperty("status", out var statusElement)
+            || ShortString(statusElement) is not { } status)
         {
             return null;
         }
@@ -126,7 +127,7 @@ public sealed class Heartbeat
             }
         }
 
-        return new ListenerReport(status.GetString()!, tx, rx, conns, totconns, ereq);
+        return new ListenerReport(status, tx, rx, conns, totconns, ereq);
     }
 
     private static bool ReadPools(JsonElement poolObject, Dictionary<string, PoolReport> pools, ref int entries)
@@ -139,7 +140,7 @@ public sealed class Heartbeat
         foreach (var pool in poolObject.EnumerateObject())
         {
             if (++entries > MaxEntries || pool.Name.Length > MaxIdLength || pool.Value.ValueKind != JsonValueKind.Object
-                || !pool.Value.TryGetProperty("status", out var status) || !IsShortString(status))
+                || !pool.Value.TryGetProperty("status", out var statusElement) || ShortString(statusElement) is not { } status)
             {
                 return false;
             }
@@ -154,16 +155,16 @@ public sealed class Heartbeat
 
                 foreach (var member in memberObject.EnumerateObject())
                 {
-                    if (++entries > MaxEntries || member.Name.Length > MaxIdLength || !IsShortString(member.Value))
+                    if (++entries > MaxEntries || member.Name.Length > MaxIdLength || ShortString(member.Value) is not { } memberStatus)
                     {
                         return false;
                     }
 
-                    members[member.Name] = member.Value.GetString()!;
+                    members[member.Name] = memberStatus;
                 }
             }
 
-            pools[pool.Name] = new PoolReport(status.GetString()!, members);
+            pools[pool.Name] = new PoolReport(status, members);
         }
 
         return true;
@@ -185,6 +186,25 @@ public sealed class Heartbeat
     private static bool IsId(JsonElement element) =>
         element.ValueKind == JsonValueKind.String && element.GetString() is { Length: > 0 and <= MaxIdLength };
 
-    private static bool IsShortString(JsonElement element) =>
-        element.ValueKind == JsonValueKind.String && element.GetString() is { Length: <= 32 };
+    /// <summary>The statuses HAProxy reports, kept once: most strings of a heartbeat are one of these.</summary>
+    private static readonly string[] KnownStatuses = ["UP", "DOWN", "OPEN", "FULL", "MAINT", "DRAIN", "no check", "NOLB"];
+
+    /// <summary>A status string of at most 32 characters, or null; a known status costs no allocation.</summary>
+    private static string? ShortString(JsonElement element)
+    {
+        if (element.ValueKind != JsonValueKind.String)
+        {
+            return null;
+        }
+
+        foreach (var known in KnownStatuses)
+        {
+            if (element.ValueEquals(known))
+            {
+                return known;
+            }
+        }
+
+        return element.GetString() is { Length: <= 32 } text ? text : null;
+    }
 }

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Octavia.Core.Configuration;
+using Octavia.Api.Auth.Keystone;
 using Octavia.NetworkApi.Endpoints;
 
 namespace Octavia.NetworkApi;
@@ -12,8 +12,9 @@ public static class NetworkApiServiceCollectionExtensions
     public static IServiceCollection AddOctaviaNetworkApi(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<NetworkApiOptions>().Bind(configuration.GetSection(NetworkApiOptions.SectionName));
-        // The project rules of noauth (a caller's X-Project-Id, the default project) are the load-balancer API's.
-        services.AddOptions<ApiSettingsOptions>().Bind(configuration.GetSection(ApiSettingsOptions.SectionName));
+        // The same auth_strategy as the load-balancer API, with the same token checks; under noauth its project rules
+        // (a caller's X-Project-Id, the default project).
+        services.AddOctaviaAuth(configuration);
         services.AddRouting();
         return services;
     }
@@ -22,6 +23,8 @@ public static class NetworkApiServiceCollectionExtensions
     public static void UseOctaviaNetworkApi(this WebApplication app)
     {
         app.UseMiddleware<NeutronMiddleware>();
+        // Inside Neutron's error handling, so that Keystone being unreachable is a NeutronError 503.
+        app.UseOctaviaAuth();
         app.UseRouting();
         VersionEndpoints.Map(app);
         NetworkEndpoints.Map(app);

@@ -55,8 +55,10 @@ public sealed partial class NeutronMiddleware(RequestDelegate next, ILogger<Neut
             // The shared request helpers (body size, project scoping) speak Octavia's faults; same status, Neutron's body.
             await WriteErrorAsync(context, e.StatusCode, e.StatusCode switch
             {
+                401 => "HTTPUnauthorized",
                 403 => "PolicyNotAuthorized",
                 413 => "HTTPRequestEntityTooLarge",
+                503 => "HTTPServiceUnavailable",
                 _ => "HTTPBadRequest",
             }, e.Message);
         }

@@ -15,42 +15,8 @@ public sealed class NetworkCliTests
     public async Task NetworkSubnetPortCommands_AndLoadBalancerByVipSubnetName_Work()
     {
         using var dir = new TestDirectory();
-        var apiPort = OctaviaProcess.FreePort();
-        var networkPort = OctaviaProcess.FreePort();
-        dir.WriteConfig($"""
-            [api_settings]
-            bind_host = 127.0.0.1
-            bind_port = {apiPort}
-
-            [network_api]
-            bind_host = 127.0.0.1
-            bind_port = {networkPort}
-
-            [controller_worker]
-            compute_driver = compute_noop_driver
-            network_driver = network_local_driver
-            amphora_driver = amphora_noop_driver
-
-            [health_manager]
-            bind_ip = 127.0.0.1
-            bind_port = 0
-            """);
-        var clouds = Path.Combine(dir.Path, "clouds.yaml");
-        await File.WriteAllTextAsync(clouds, $"""
-            clouds:
-              octavia-e2e:
-                auth_type: none
-                auth:
-                  endpoint: http://127.0.0.1:{networkPort}
-                load_balancer_endpoint_override: http://127.0.0.1:{apiPort}
-            """, TestContext.Current.CancellationToken);
-        using var octavia = OctaviaProcess.Start(dir.ConfigFile, "all");
-        using (var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{apiPort}") })
-        {
-            await OctaviaProcess.WaitForApiAsync(client, octavia);
-        }
-
-        var cli = OpenStackCli.FromCloudsYaml(clouds, "octavia-e2e");
+        using var octavia = await StartAsync(dir);
+        var cli = Cli(dir);
 
         // The networks and subnets network init made, by name.
         Assert.Superset(new HashSet<string> { "public", "private", "lb-mgmt-net" }, Names(await cli.JsonAsync("network", "list", "-f", "json")));
@@ -111,6 +77,95 @@ public sealed class NetworkCliTests
         await cli.RunAsync("loadbalancer", "delete", "--wait", "lb1");
         Assert.Empty((await cli.JsonAsync("port", "list", "--device-id", lb["id"]!.GetValue<string>(), "-f", "json")).AsArray());
     }
+
+    /// <summary>
+    /// <c>--vip-network-id</c> and <c>--vip-port-id</c>: the VIP is a port of the networking API whose
+    /// address is the load balancer's; deleting the load balancer deletes the port the driver made and keeps
+    /// the user's own, unchanged (upstream's driver deletes only ports it owns, device_owner Octavia).
+    /// </summary>
+    [Fact]
+    public async Task VipByNetworkAndByPort_AreNetworkApiPorts_OnlyTheDriversIsFreed()
+    {
+        using var dir = new TestDirectory();
+        using var octavia = await StartAsync(dir);
+        var cli = Cli(dir);
+
+        var byNetwork = await cli.JsonAsync("loadbalancer", "create", "--name", "lb-net", "--vip-network-id", "private", "--wait", "-f", "json");
+        var driverPort = await cli.JsonAsync("port", "show", byNetwork["vip_port_id"]!.GetValue<string>(), "-f", "json");
+        Assert.Equal("Octavia", driverPort["device_owner"]!.GetValue<string>());
+        Assert.Equal(byNetwork["id"]!.GetValue<string>(), driverPort["device_id"]!.GetValue<string>());
+        Assert.Equal(byNetwork["vip_address"]!.GetValue<string>(), driverPort["fixed_ips"]![0]!["ip_address"]!.GetValue<string>());
+        Assert.Equal(byNetwork["vip_subnet_id"]!.GetValue<string>(), driverPort["fixed_ips"]![0]!["subnet_id"]!.GetValue<string>());
+        Assert.StartsWith("192.0.2.", byNetwork["vip_address"]!.GetValue<string>(), StringComparison.Ordinal);
+
+        var userPort = await cli.JsonAsync("port", "create", "--network", "private", "my-vip", "-f", "json");
+        var byPort = await cli.JsonAsync("loadbalancer", "create", "--name", "lb-port", "--vip-port-id", "my-vip", "--wait", "-f", "json");
+        Assert.Equal(userPort["id"]!.GetValue<string>(), byPort["vip_port_id"]!.GetValue<string>());
+        Assert.Equal(userPort["fixed_ips"]![0]!["ip_address"]!.GetValue<string>(), byPort["vip_address"]!.GetValue<string>());
+        Assert.Equal(userPort["network_id"]!.GetValue<string>(), byPort["vip_network_id"]!.GetValue<string>());
+
+        await cli.RunAsync("loadbalancer", "delete", "--wait", "lb-net");
+        var gone = await cli.TryRunAsync("port", "show", driverPort["id"]!.GetValue<string>());
+        Assert.NotEqual(0, gone.ExitCode);
+        Assert.Contains("No Port found", gone.Stderr, StringComparison.Ordinal);
+
+        await cli.RunAsync("loadbalancer", "delete", "--wait", "lb-port");
+        var kept = await cli.JsonAsync("port", "show", "my-vip", "-f", "json");
+        Assert.Equal(userPort["fixed_ips"]!.ToJsonString(), kept["fixed_ips"]!.ToJsonString());
+        Assert.Equal(userPort["device_id"]!.ToJsonString(), kept["device_id"]!.ToJsonString());
+        Assert.Equal(userPort["device_owner"]!.ToJsonString(), kept["device_owner"]!.ToJsonString());
+        await cli.RunAsync("port", "delete", "my-vip");
+    }
+
+    /// <summary>
+    /// <c>octavia all</c> with the local network driver (its IPAM in the database) and no-op compute and
+    /// amphora drivers, and a clouds.yaml of the shape docs/clouds.yaml documents for it (cloud <c>octavia-e2e</c>).
+    /// </summary>
+    private static async Task<OctaviaProcess> StartAsync(TestDirectory dir)
+    {
+        var apiPort = OctaviaProcess.FreePort();
+        var networkPort = OctaviaProcess.FreePort();
+        dir.WriteConfig($"""
+            [api_settings]
+            bind_host = 127.0.0.1
+            bind_port = {apiPort}
+
+            [network_api]
+            bind_host = 127.0.0.1
+            bind_port = {networkPort}
+
+            [controller_worker]
+            compute_driver = compute_noop_driver
+            network_driver = network_local_driver
+            amphora_driver = amphora_noop_driver
+
+            [health_manager]
+            bind_ip = 127.0.0.1
+            bind_port = 0
+            """);
+        await File.WriteAllTextAsync(Path.Combine(dir.Path, "clouds.yaml"), $"""
+            clouds:
+              octavia-e2e:
+                auth_type: none
+                auth:
+                  endpoint: http://127.0.0.1:{networkPort}
+                load_balancer_endpoint_override: http://127.0.0.1:{apiPort}
+            """, TestContext.Current.CancellationToken);
+        var octavia = OctaviaProcess.Start(dir.ConfigFile, "all");
+        try
+        {
+            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{apiPort}") };
+            await OctaviaProcess.WaitForApiAsync(client, octavia);
+            return octavia;
+        }
+        catch
+        {
+            octavia.Dispose();
+            throw;
+        }
+    }
+
+    private static OpenStackCli Cli(TestDirectory dir) => OpenStackCli.FromCloudsYaml(Path.Combine(dir.Path, "clouds.yaml"), "octavia-e2e");
 
     private static HashSet<string> Names(JsonNode list) => list.AsArray().Select(n => n!["Name"]!.GetValue<string>()).ToHashSet();
 }

@@ -4,9 +4,10 @@ using System.Text.Json.Nodes;
 namespace Octavia.EndToEnd;
 
 /// <summary>
-/// Runs the real <c>openstack</c> client without Keystone: either with <c>--os-auth-type none
-/// --os-endpoint</c>, or through a clouds.yaml (<c>OS_CLIENT_CONFIG_FILE</c> and <c>OS_CLOUD</c>) so that
-/// commands are written exactly as a user types them.
+/// Runs the real <c>openstack</c> client: either without Keystone (<c>--os-auth-type none --os-endpoint</c>), or
+/// through a clouds.yaml (<c>OS_CLIENT_CONFIG_FILE</c> and <c>OS_CLOUD</c>; no auth or password auth through
+/// Keystone's catalog) so that commands are written exactly as a user types them. Also compiled into
+/// Octavia.Api.Tests (a linked file) for the Keystone catalog tests.
 /// </summary>
 public sealed class OpenStackCli
 {

@@ -96,27 +96,38 @@ public static class HeartbeatCodec
     [ThreadStatic]
     private static byte[]? _decompressBuffer;
 
+    [ThreadStatic]
+    private static byte[]? _compressedBuffer;
+
     private static HeartbeatRejection Decompress(ReadOnlySpan<byte> body, out byte[] json)
     {
         json = [];
         try
         {
-            using var input = new MemoryStream(body.ToArray());
+            // Per-thread buffers on both sides: the only allocation is the result.
+            var compressed = _compressedBuffer is { } c && c.Length >= body.Length ? c : _compressedBuffer = new byte[Math.Max(body.Length, 2048)];
+            body.CopyTo(compressed);
+            using var input = new MemoryStream(compressed, 0, body.Length, writable: false);
             using var zlib = new ZLibStream(input, CompressionMode.Decompress);
-            using var output = new MemoryStream(body.Length * 4);
-            var buffer = _decompressBuffer ??= new byte[16 * 1024];
+            var buffer = _decompressBuffer ??= new byte[64 * 1024];
+            var length = 0;
             int read;
-            while ((read = zlib.Read(buffer)) > 0)
+            while ((read = zlib.Read(buffer, length, buffer.Length - length)) > 0)
             {
-                if (output.Length + read > MaxJsonBytes)
+                length += read;
+                if (length > MaxJsonBytes)
                 {
                     return HeartbeatRejection.TooLargeDecompressed;
                 }
 
-                output.Write(buffer, 0, read);
+                if (length == buffer.Length)
+                {
+                    Array.Resize(ref buffer, Math.Min(buffer.Length * 2, MaxJsonBytes + 1));
+                    _decompressBuffer = buffer;
+                }
             }
 
-            json = output.ToArray();
+            json = buffer.AsSpan(0, length).ToArray();
             return HeartbeatRejection.None;
         }
         catch (InvalidDataException)

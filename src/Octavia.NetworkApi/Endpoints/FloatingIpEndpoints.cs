@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
-using Octavia.Api.Hosting;
 using Octavia.Core.Drivers;
 using Octavia.Core.Model;
 using Octavia.Db;
@@ -35,8 +34,16 @@ public static class FloatingIpEndpoints
         group.MapDelete("/{id}", DeleteAsync);
     }
 
-    private static async Task<FloatingIp> FindAsync(OctaviaDbContext db, string id, CancellationToken cancellationToken) =>
-        await db.FloatingIps.AsNoTracking().FirstOrDefaultAsync(f => f.Id == id, cancellationToken)
+    /// <summary>The floating IPs the caller may see and change: its project's (all of them for an admin).</summary>
+    private static IQueryable<FloatingIp> Visible(HttpContext http, OctaviaDbContext db)
+    {
+        var caller = NeutronCaller.Of(http);
+        var project = caller.ProjectId;
+        return caller.IsAdmin ? db.FloatingIps.AsNoTracking() : db.FloatingIps.AsNoTracking().Where(f => f.ProjectId == project);
+    }
+
+    private static async Task<FloatingIp> FindAsync(HttpContext http, OctaviaDbContext db, string id, CancellationToken cancellationToken) =>
+        await Visible(http, db).FirstOrDefaultAsync(f => f.Id == id, cancellationToken)
         ?? throw new NeutronException(404, "FloatingIPNotFound", $"Floating IP {id} could not be found");
 
     private static async Task<JsonObject> ViewAsync(OctaviaDbContext db, FloatingIp floatingIp, CancellationToken cancellationToken)
@@ -47,7 +54,7 @@ public static class FloatingIpEndpoints
 
     private static async Task<IResult> ListAsync(HttpContext http, OctaviaDbContext db, CancellationToken cancellationToken)
     {
-        var floatingIps = await db.FloatingIps.AsNoTracking().OrderBy(f => f.CreatedAt).ThenBy(f => f.Id).ToListAsync(cancellationToken);
+        var floatingIps = await Visible(http, db).OrderBy(f => f.CreatedAt).ThenBy(f => f.Id).ToListAsync(cancellationToken);
         var portIds = floatingIps.Select(f => f.FixedPortId).OfType<string>().ToList();
         var ports = await db.Ports.AsNoTracking().Where(p => portIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, cancellationToken);
         return NeutronQuery.List(http, "floatingips",
@@ -55,7 +62,7 @@ public static class FloatingIpEndpoints
     }
 
     private static async Task<IResult> ShowAsync(string id, HttpContext http, OctaviaDbContext db, CancellationToken cancellationToken) =>
-        NeutronQuery.Show(http, 200, "floatingip", await ViewAsync(db, await FindAsync(db, id, cancellationToken), cancellationToken));
+        NeutronQuery.Show(http, 200, "floatingip", await ViewAsync(db, await FindAsync(http, db, id, cancellationToken), cancellationToken));
 
     private static async Task<IResult> CreateAsync(HttpContext http, OctaviaDbContext db, LocalIpam ipam, INetworkDriver driver, TimeProvider time,
         CancellationToken cancellationToken)
@@ -64,7 +71,7 @@ public static class FloatingIpEndpoints
         RejectQos(body);
         var networkId = body.String("floating_network_id")
             ?? throw NeutronException.BadRequest("Failed to parse request. Required attribute 'floating_network_id' not specified");
-        var network = await NetworkEndpoints.FindAsync(db, networkId, tracking: false, cancellationToken);
+        var network = await NetworkEndpoints.FindAsync(http, db, networkId, tracking: false, cancellationToken);
         if (!network.External)
         {
             throw BadFloatingIp($"Network {networkId} is not a valid external network");
@@ -81,14 +88,14 @@ public static class FloatingIpEndpoints
         var floatingIp = new FloatingIp
         {
             Id = id,
-            ProjectId = ApiRequest.Context(http).ResolveProject(body.Project()),
+            ProjectId = NeutronCaller.Of(http).ResolveProject(body.Project(), "floatingip"),
             FloatingNetworkId = network.Id,
             FloatingPortId = "",
             FloatingIpAddress = "",
             Description = body.String("description") ?? "",
             CreatedAt = time.GetUtcNow().UtcDateTime,
         };
-        var association = body.Has("port_id") ? await AssociationAsync(db, floatingIp, body.String("port_id", nullable: true),
+        var association = body.Has("port_id") ? await AssociationAsync(http, db, floatingIp, body.String("port_id", nullable: true),
             body.String("fixed_ip_address", nullable: true), cancellationToken) : null;
 
         // The address is held by a port of its own, as in Neutron (it shows in the port list of the external network).
@@ -135,7 +142,7 @@ public static class FloatingIpEndpoints
     {
         var body = await NeutronBody.ReadAsync(http, "floatingip", UpdateAttributes);
         RejectQos(body);
-        var floatingIp = await FindAsync(db, id, cancellationToken);
+        var floatingIp = await FindAsync(http, db, id, cancellationToken);
         var before = floatingIp.FixedPortId is { } oldPort
             ? await db.Ports.Where(p => p.Id == oldPort).Select(p => p.NetworkId).FirstOrDefaultAsync(cancellationToken)
             : null;
@@ -151,7 +158,7 @@ public static class FloatingIpEndpoints
                 throw BadFloatingIp("fixed_ip_address cannot be specified without a port_id");
             }
 
-            association = await AssociationAsync(db, floatingIp, portId, fixedIp, cancellationToken);
+            association = await AssociationAsync(http, db, floatingIp, portId, fixedIp, cancellationToken);
             Associate(floatingIp, association);
         }
 
@@ -180,9 +187,9 @@ public static class FloatingIpEndpoints
         return NeutronQuery.Show(http, 200, "floatingip", await ViewAsync(db, floatingIp, cancellationToken));
     }
 
-    private static async Task<IResult> DeleteAsync(string id, OctaviaDbContext db, INetworkDriver driver, CancellationToken cancellationToken)
+    private static async Task<IResult> DeleteAsync(string id, HttpContext http, OctaviaDbContext db, INetworkDriver driver, CancellationToken cancellationToken)
     {
-        var floatingIp = await FindAsync(db, id, cancellationToken);
+        var floatingIp = await FindAsync(http, db, id, cancellationToken);
         var network = floatingIp.FixedPortId is { } portId
             ? await db.Ports.Where(p => p.Id == portId).Select(p => p.NetworkId).FirstOrDefaultAsync(cancellationToken)
             : null;
@@ -204,7 +211,7 @@ public static class FloatingIpEndpoints
     }
 
     /// <summary>Checks an association with Neutron's rules and errors; null when <paramref name="portId"/> is null.</summary>
-    private static async Task<Association?> AssociationAsync(OctaviaDbContext db, FloatingIp floatingIp, string? portId, string? fixedIp,
+    private static async Task<Association?> AssociationAsync(HttpContext http, OctaviaDbContext db, FloatingIp floatingIp, string? portId, string? fixedIp,
         CancellationToken cancellationToken)
     {
         if (portId is null)
@@ -212,7 +219,7 @@ public static class FloatingIpEndpoints
             return null;
         }
 
-        var port = await PortEndpoints.FindAsync(db, portId, cancellationToken);
+        var port = await PortEndpoints.FindAsync(http, db, portId, cancellationToken);
         var ipv4 = port.FixedIps.Where(ip => IPAddress.Parse(ip.IpAddress).AddressFamily == AddressFamily.InterNetwork).ToList();
         IpAllocation chosen;
         if (fixedIp is not null)
@@ -230,7 +237,8 @@ public static class FloatingIpEndpoints
             };
         }
 
-        var network = await NetworkEndpoints.FindAsync(db, port.NetworkId, tracking: false, cancellationToken);
+        // The port's network, seen or not: a port the caller may use is enough (Neutron checks the port alone).
+        var network = await db.Networks.AsNoTracking().Include(n => n.Subnets).FirstAsync(n => n.Id == port.NetworkId, cancellationToken);
         var subnet = network.Subnets.First(s => s.Id == chosen.SubnetId);
         if (network.Id == floatingIp.FloatingNetworkId || !LocalNetworkDriver.HasRouterToExternal(network, subnet))
         {

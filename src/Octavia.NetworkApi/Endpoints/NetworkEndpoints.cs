@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
-using Octavia.Api.Hosting;
 using Octavia.Core.Drivers;
 using Octavia.Core.Model;
 using Octavia.Db;
@@ -28,21 +27,23 @@ public static class NetworkEndpoints
         group.MapDelete("/{id}", DeleteAsync);
     }
 
-    internal static async Task<Network> FindAsync(OctaviaDbContext db, string id, bool tracking, CancellationToken cancellationToken)
+    /// <summary>The network <paramref name="id"/> when the caller may see it; Neutron's 404 otherwise, as if it did not exist.</summary>
+    internal static async Task<Network> FindAsync(HttpContext http, OctaviaDbContext db, string id, bool tracking, CancellationToken cancellationToken)
     {
         var query = tracking ? db.Networks.AsTracking() : db.Networks.AsNoTracking();
-        return await query.Include(n => n.Subnets).FirstOrDefaultAsync(n => n.Id == id, cancellationToken)
+        return await NeutronCaller.Of(http).Visible(query).Include(n => n.Subnets).FirstOrDefaultAsync(n => n.Id == id, cancellationToken)
             ?? throw NeutronException.NotFound("Network", id);
     }
 
     private static async Task<IResult> ListAsync(HttpContext http, OctaviaDbContext db, CancellationToken cancellationToken)
     {
-        var networks = await db.Networks.AsNoTracking().Include(n => n.Subnets).OrderBy(n => n.CreatedAt).ThenBy(n => n.Id).ToListAsync(cancellationToken);
+        var networks = await NeutronCaller.Of(http).Visible(db.Networks.AsNoTracking()).Include(n => n.Subnets)
+            .OrderBy(n => n.CreatedAt).ThenBy(n => n.Id).ToListAsync(cancellationToken);
         return NeutronQuery.List(http, "networks", networks.Select(NeutronViews.Network));
     }
 
     private static async Task<IResult> ShowAsync(string id, HttpContext http, OctaviaDbContext db, CancellationToken cancellationToken) =>
-        NeutronQuery.Show(http, 200, "network", NeutronViews.Network(await FindAsync(db, id, tracking: false, cancellationToken)));
+        NeutronQuery.Show(http, 200, "network", NeutronViews.Network(await FindAsync(http, db, id, tracking: false, cancellationToken)));
 
     private static async Task<IResult> CreateAsync(HttpContext http, OctaviaDbContext db, INetworkDriver driver, TimeProvider time,
         CancellationToken cancellationToken)
@@ -66,7 +67,7 @@ public static class NetworkEndpoints
         {
             Id = id,
             Name = "",
-            ProjectId = ApiRequest.Context(http).ResolveProject(body.Project()),
+            ProjectId = NeutronCaller.Of(http).ResolveProject(body.Project(), "network"),
             BridgeName = LocalNetworkDriver.BridgeNameOf(id),
             CreatedAt = time.GetUtcNow().UtcDateTime,
         };
@@ -84,7 +85,8 @@ public static class NetworkEndpoints
     private static async Task<IResult> UpdateAsync(string id, HttpContext http, OctaviaDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
         var body = await NeutronBody.ReadAsync(http, "network", UpdateAttributes);
-        var network = await FindAsync(db, id, tracking: true, cancellationToken);
+        var network = await FindAsync(http, db, id, tracking: true, cancellationToken);
+        NeutronCaller.Of(http).EnsureOwns(network.ProjectId, "update_network");
         Apply(body, network);
         network.UpdatedAt = time.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(cancellationToken);
@@ -104,9 +106,10 @@ public static class NetworkEndpoints
         network.Mtu = body.Int("mtu", 68, 9000) ?? network.Mtu;
     }
 
-    private static async Task<IResult> DeleteAsync(string id, OctaviaDbContext db, INetworkDriver driver, CancellationToken cancellationToken)
+    private static async Task<IResult> DeleteAsync(string id, HttpContext http, OctaviaDbContext db, INetworkDriver driver, CancellationToken cancellationToken)
     {
-        var network = await FindAsync(db, id, tracking: false, cancellationToken);
+        var network = await FindAsync(http, db, id, tracking: false, cancellationToken);
+        NeutronCaller.Of(http).EnsureOwns(network.ProjectId, "delete_network");
         // One statement checks and deletes (its subnets go by cascade), so a port created meanwhile is never
         // deleted with the network: either the port is there and nothing is deleted, or the port finds no network.
         var deleted = network.Subnets.Any(s => s.HostAddress is not null)

@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
-using Octavia.Api.Hosting;
 using Octavia.Core.Drivers;
 using Octavia.Core.Model;
 using Octavia.Db;
@@ -36,8 +35,9 @@ public static partial class PortEndpoints
         group.MapDelete("/{id}", DeleteAsync);
     }
 
-    internal static async Task<Port> FindAsync(OctaviaDbContext db, string id, CancellationToken cancellationToken) =>
-        await db.Ports.AsNoTracking().Include(p => p.FixedIps).FirstOrDefaultAsync(p => p.Id == id, cancellationToken)
+    /// <summary>The port <paramref name="id"/> when the caller may see it; Neutron's 404 otherwise.</summary>
+    internal static async Task<Port> FindAsync(HttpContext http, OctaviaDbContext db, string id, CancellationToken cancellationToken) =>
+        await NeutronCaller.Of(http).Visible(db.Ports.AsNoTracking(), db).Include(p => p.FixedIps).FirstOrDefaultAsync(p => p.Id == id, cancellationToken)
         ?? throw NeutronException.NotFound("Port", id);
 
     private static async Task<bool> PortSecurityAsync(OctaviaDbContext db, string networkId, CancellationToken cancellationToken) =>
@@ -45,14 +45,15 @@ public static partial class PortEndpoints
 
     private static async Task<IResult> ListAsync(HttpContext http, OctaviaDbContext db, CancellationToken cancellationToken)
     {
-        var ports = await db.Ports.AsNoTracking().Include(p => p.FixedIps).OrderBy(p => p.CreatedAt).ThenBy(p => p.Id).ToListAsync(cancellationToken);
+        var ports = await NeutronCaller.Of(http).Visible(db.Ports.AsNoTracking(), db).Include(p => p.FixedIps)
+            .OrderBy(p => p.CreatedAt).ThenBy(p => p.Id).ToListAsync(cancellationToken);
         var security = await db.Networks.ToDictionaryAsync(n => n.Id, n => n.PortSecurityEnabled, cancellationToken);
         return NeutronQuery.List(http, "ports", ports.Select(p => NeutronViews.Port(p, security.GetValueOrDefault(p.NetworkId, true))));
     }
 
     private static async Task<IResult> ShowAsync(string id, HttpContext http, OctaviaDbContext db, CancellationToken cancellationToken)
     {
-        var port = await FindAsync(db, id, cancellationToken);
+        var port = await FindAsync(http, db, id, cancellationToken);
         return NeutronQuery.Show(http, 200, "port", NeutronViews.Port(port, await PortSecurityAsync(db, port.NetworkId, cancellationToken)));
     }
 
@@ -61,13 +62,21 @@ public static partial class PortEndpoints
         var body = await NeutronBody.ReadAsync(http, "port", CreateAttributes);
         RejectUnsupported(body);
         var networkId = body.String("network_id") ?? throw NeutronException.BadRequest("Failed to parse request. Required attribute 'network_id' not specified");
-        var network = await NetworkEndpoints.FindAsync(db, networkId, tracking: false, cancellationToken);
+        var network = await NetworkEndpoints.FindAsync(http, db, networkId, tracking: false, cancellationToken);
+        var caller = NeutronCaller.Of(http);
+        var project = caller.ResolveProject(body.Project(), "port");
+        if (!caller.IsAdmin && !network.Shared && network.ProjectId != project)
+        {
+            // Neutron's _validate_network_tenant_ownership: an external network is seen by all but not open to their ports.
+            throw new NeutronException(403, "HTTPForbidden", $"Tenant {project} not allowed to create port on this network");
+        }
+
         var id = Guid.NewGuid().ToString();
         var port = new Port
         {
             Id = id,
             NetworkId = networkId,
-            ProjectId = ApiRequest.Context(http).ResolveProject(body.Project()),
+            ProjectId = project,
             MacAddress = LocalNetworkDriver.MacOf(id, local: false),
             CreatedAt = time.GetUtcNow().UtcDateTime,
         };
@@ -87,8 +96,10 @@ public static partial class PortEndpoints
     {
         var body = await NeutronBody.ReadAsync(http, "port", UpdateAttributes);
         RejectUnsupported(body);
-        var port = await FindAsync(db, id, cancellationToken);
-        var network = await NetworkEndpoints.FindAsync(db, port.NetworkId, tracking: false, cancellationToken);
+        var port = await FindAsync(http, db, id, cancellationToken);
+        NeutronCaller.Of(http).EnsureOwns(port.ProjectId, "update_port");
+        // The port's network, even one the caller does not see (an admin may have made the port there for it).
+        var network = await db.Networks.AsNoTracking().Include(n => n.Subnets).FirstAsync(n => n.Id == port.NetworkId, cancellationToken);
         if (port.HostLink is not null && (body.Has("fixed_ips") || body.Has("mac_address")))
         {
             // The namespace behind the link was configured with these; part of the data path, not of this API.
@@ -120,9 +131,10 @@ public static partial class PortEndpoints
         return NeutronQuery.Show(http, 200, "port", NeutronViews.Port(port, network.PortSecurityEnabled));
     }
 
-    private static async Task<IResult> DeleteAsync(string id, OctaviaDbContext db, INetworkDriver driver, CancellationToken cancellationToken)
+    private static async Task<IResult> DeleteAsync(string id, HttpContext http, OctaviaDbContext db, INetworkDriver driver, CancellationToken cancellationToken)
     {
-        var port = await FindAsync(db, id, cancellationToken);
+        // Visible means owned, or on a network of the caller's project, whose owner may delete it (Neutron's delete_port rule).
+        var port = await FindAsync(http, db, id, cancellationToken);
         if (port.DeviceOwner is LocalNetworkDriver.FloatingIpOwner or LocalNetworkDriver.RouterGatewayOwner)
         {
             // Neutron's rule: these go with their floating IP or router, never through the port API.

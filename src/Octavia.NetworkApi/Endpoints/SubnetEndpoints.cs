@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
-using Octavia.Api.Hosting;
 using Octavia.Core.Model;
 using Octavia.Db;
 using Octavia.Drivers.Local;
@@ -38,20 +37,22 @@ public static class SubnetEndpoints
         group.MapDelete("/{id}", DeleteAsync);
     }
 
-    internal static async Task<Subnet> FindAsync(OctaviaDbContext db, string id, bool tracking, CancellationToken cancellationToken)
+    /// <summary>The subnet <paramref name="id"/> when the caller may see it; Neutron's 404 otherwise.</summary>
+    internal static async Task<Subnet> FindAsync(HttpContext http, OctaviaDbContext db, string id, bool tracking, CancellationToken cancellationToken)
     {
         var query = tracking ? db.Subnets.AsTracking() : db.Subnets.AsNoTracking();
-        return await query.FirstOrDefaultAsync(s => s.Id == id, cancellationToken) ?? throw NeutronException.NotFound("Subnet", id);
+        return await NeutronCaller.Of(http).Visible(query, db).FirstOrDefaultAsync(s => s.Id == id, cancellationToken)
+            ?? throw NeutronException.NotFound("Subnet", id);
     }
 
     private static async Task<IResult> ListAsync(HttpContext http, OctaviaDbContext db, CancellationToken cancellationToken)
     {
-        var subnets = await db.Subnets.AsNoTracking().OrderBy(s => s.CreatedAt).ThenBy(s => s.Id).ToListAsync(cancellationToken);
+        var subnets = await NeutronCaller.Of(http).Visible(db.Subnets.AsNoTracking(), db).OrderBy(s => s.CreatedAt).ThenBy(s => s.Id).ToListAsync(cancellationToken);
         return NeutronQuery.List(http, "subnets", subnets.Select(NeutronViews.Subnet));
     }
 
     private static async Task<IResult> ShowAsync(string id, HttpContext http, OctaviaDbContext db, CancellationToken cancellationToken) =>
-        NeutronQuery.Show(http, 200, "subnet", NeutronViews.Subnet(await FindAsync(db, id, tracking: false, cancellationToken)));
+        NeutronQuery.Show(http, 200, "subnet", NeutronViews.Subnet(await FindAsync(http, db, id, tracking: false, cancellationToken)));
 
     private static async Task<IResult> CreateAsync(HttpContext http, OctaviaDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
@@ -85,7 +86,10 @@ public static class SubnetEndpoints
 
         var addressMode = Ipv6Mode(body, "ipv6_address_mode", ipVersion);
         var raMode = Ipv6Mode(body, "ipv6_ra_mode", ipVersion);
-        var network = await NetworkEndpoints.FindAsync(db, networkId, tracking: false, cancellationToken);
+        var network = await NetworkEndpoints.FindAsync(http, db, networkId, tracking: false, cancellationToken);
+        var caller = NeutronCaller.Of(http);
+        // Neutron's create_subnet rule: only the network's owner (or an admin) adds subnets, also to a shared network.
+        caller.EnsureOwns(network.ProjectId, "create_subnet");
         var overlapping = network.Subnets.FirstOrDefault(s => Cidr.Parse(s.Cidr).Overlaps(cidr));
         if (overlapping is not null)
         {
@@ -98,7 +102,7 @@ public static class SubnetEndpoints
             Id = Guid.NewGuid().ToString(),
             NetworkId = networkId,
             Name = "",
-            ProjectId = ApiRequest.Context(http).ResolveProject(body.Project()),
+            ProjectId = caller.ResolveProject(body.Project(), "subnet"),
             Cidr = cidr.ToString(),
             IpVersion = ipVersion,
             GatewayIp = body.Has("gateway_ip") ? Gateway(body, cidr) : cidr.At(1).ToString(),
@@ -124,7 +128,8 @@ public static class SubnetEndpoints
     {
         var body = await NeutronBody.ReadAsync(http, "subnet", UpdateAttributes.Concat(ReadOnlyAttributes).ToHashSet());
         body.RejectReadOnly([.. ReadOnlyAttributes]);
-        var subnet = await FindAsync(db, id, tracking: true, cancellationToken);
+        var subnet = await FindAsync(http, db, id, tracking: true, cancellationToken);
+        NeutronCaller.Of(http).EnsureOwns(subnet.ProjectId, "update_subnet");
         var cidr = Cidr.Parse(subnet.Cidr);
         if (body.Has("gateway_ip"))
         {
@@ -159,9 +164,10 @@ public static class SubnetEndpoints
         return NeutronQuery.Show(http, 200, "subnet", NeutronViews.Subnet(subnet));
     }
 
-    private static async Task<IResult> DeleteAsync(string id, OctaviaDbContext db, CancellationToken cancellationToken)
+    private static async Task<IResult> DeleteAsync(string id, HttpContext http, OctaviaDbContext db, CancellationToken cancellationToken)
     {
-        var subnet = await FindAsync(db, id, tracking: false, cancellationToken);
+        var subnet = await FindAsync(http, db, id, tracking: false, cancellationToken);
+        NeutronCaller.Of(http).EnsureOwns(subnet.ProjectId, "delete_subnet");
         // Checked and deleted in one statement, as networks are: an address given meanwhile keeps the subnet.
         var deleted = subnet.HostAddress is not null
             ? 0

@@ -41,6 +41,9 @@ public abstract class OctaviaFixture : IAsyncLifetime
 
     private HttpClient? _networkClient;
 
+    /// <summary>Where the networking API listens, for fixtures that run it (<see cref="WithNetworkApi"/>).</summary>
+    public Uri NetworkBaseAddress => _networkClient?.BaseAddress ?? throw new InvalidOperationException("This fixture runs no network API.");
+
     /// <summary>Whether the fixture also runs <c>octavia network-api</c> (and the local driver's <c>network init</c>).</summary>
     protected virtual bool WithNetworkApi => false;
 

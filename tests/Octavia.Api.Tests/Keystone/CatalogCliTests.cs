@@ -1,12 +1,14 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Octavia.Api.Tests.Infrastructure;
+using Octavia.EndToEnd;
 
 namespace Octavia.Api.Tests.Keystone;
 
 /// <summary>
-/// The real <c>openstack</c> client with password auth: it gets a token from Keystone, finds the API through the
-/// catalog's <c>load-balancer</c> entry and sees only its project's load balancers.
+/// The real <c>openstack</c> client with password auth, configured by a clouds.yaml of docs/clouds.yaml's
+/// <c>octavia-keystone</c> shape: it gets a token from Keystone, finds both APIs through the catalog's
+/// <c>load-balancer</c> and <c>network</c> entries, resolves names through the networking API and sees only its
+/// project's objects.
 /// </summary>
 [Collection(KeystoneCollection.Name)]
 public sealed class CatalogCliTests(KeystoneFixture fixture)
@@ -14,53 +16,58 @@ public sealed class CatalogCliTests(KeystoneFixture fixture)
     [Fact]
     public async Task OpenStackClient_PasswordAuthThroughCatalog_ManagesItsProjectsLoadBalancers()
     {
-        using var member = fixture.Octavia.ClientWith(await RbacTokens.GetAsync(fixture, KeystoneFixture.ProjectA, "member"));
-        using var other = fixture.Octavia.ClientWith(await RbacTokens.GetAsync(fixture, KeystoneFixture.ProjectB, "member"));
-        var mine = await member.CreateLoadBalancerAsync("cli-lb");
-        var theirs = await other.CreateLoadBalancerAsync("cli-lb-of-b");
+        using var member = fixture.Cloud.ClientWith(await RbacTokens.GetAsync(fixture, KeystoneFixture.ProjectA, "member"));
+        using var other = fixture.Cloud.ClientWith(await RbacTokens.GetAsync(fixture, KeystoneFixture.ProjectB, "member"));
+        var cli = await CliAsync(KeystoneFixture.ProjectA);
+        var otherCli = await CliAsync(KeystoneFixture.ProjectB);
 
-        var list = JsonNode.Parse(await CliAsync("loadbalancer", "list", "-f", "json"))!.AsArray();
-        var ids = list.Select(x => x!["id"]!.GetValue<string>()).ToList();
+        // --vip-subnet-id takes a name: the client looks it up through the catalog's network entry.
+        var created = await cli.JsonAsync("loadbalancer", "create", "--name", "lb1", "--vip-subnet-id", "public-subnet", "--wait", "-f", "json");
+        var mine = created["id"]!.GetValue<string>();
+        var publicSubnet = (await cli.JsonAsync("subnet", "show", "public-subnet", "-f", "json"))["id"]!.GetValue<string>();
+        Assert.Equal(publicSubnet, created["vip_subnet_id"]!.GetValue<string>());
+        Assert.Equal(fixture.ProjectId(KeystoneFixture.ProjectA), created["project_id"]!.GetValue<string>());
+        var theirs = (await otherCli.JsonAsync("loadbalancer", "create", "--name", "lb-of-b", "--vip-subnet-id", "public-subnet", "--wait", "-f", "json"))
+            ["id"]!.GetValue<string>();
+        await member.WaitForLoadBalancerAsync(mine);
+        await other.WaitForLoadBalancerAsync(theirs);
+
+        var ids = (await cli.JsonAsync("loadbalancer", "list", "-f", "json")).AsArray().Select(x => x!["id"]!.GetValue<string>()).ToList();
         Assert.Contains(mine, ids);
         Assert.DoesNotContain(theirs, ids);
 
-        var shown = JsonNode.Parse(await CliAsync("loadbalancer", "show", "cli-lb", "-f", "json"))!;
-        Assert.Equal(fixture.ProjectId(KeystoneFixture.ProjectA), shown["project_id"]!.GetValue<string>());
-        await CliAsync("loadbalancer", "set", "--description", "from the cli", "--wait", mine);
-        await CliAsync("loadbalancer", "listener", "create", "--name", "cli-listener", "--protocol", "HTTP", "--protocol-port", "80", "--wait", mine);
-        await CliAsync("loadbalancer", "delete", "--cascade", "--wait", mine);
-        var after = JsonNode.Parse(await CliAsync("loadbalancer", "list", "-f", "json"))!.AsArray();
+        // The networking commands see the project's view too: public, not the cloud's private networks.
+        var networks = (await cli.JsonAsync("network", "list", "-f", "json")).AsArray().Select(x => x!["Name"]!.GetValue<string>()).ToList();
+        Assert.Contains("public", networks);
+        Assert.DoesNotContain("private", networks);
+
+        var shown = await cli.JsonAsync("loadbalancer", "show", "lb1", "-f", "json");
+        Assert.Equal(mine, shown["id"]!.GetValue<string>());
+        await cli.RunAsync("loadbalancer", "set", "--description", "from the cli", "--wait", mine);
+        await cli.RunAsync("loadbalancer", "listener", "create", "--name", "cli-listener", "--protocol", "HTTP", "--protocol-port", "80", "--wait", mine);
+        await cli.RunAsync("loadbalancer", "delete", "--cascade", "--wait", mine);
+        await otherCli.RunAsync("loadbalancer", "delete", "--wait", theirs);
+        var after = (await cli.JsonAsync("loadbalancer", "list", "-f", "json")).AsArray();
         Assert.DoesNotContain(mine, after.Select(x => x!["id"]!.GetValue<string>()));
     }
 
-    private async Task<string> CliAsync(params string[] arguments)
+    /// <summary>A clouds.yaml like docs/clouds.yaml's <c>octavia-keystone</c> cloud, for the member of <paramref name="project"/>.</summary>
+    private async Task<OpenStackCli> CliAsync(string project)
     {
-        var info = new ProcessStartInfo("/usr/bin/openstack") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("OS_", StringComparison.Ordinal)).ToList())
-        {
-            info.Environment.Remove(key);
-        }
-
-        info.Environment["PATH"] = "/usr/bin:/bin";
-        info.Environment["OS_AUTH_URL"] = fixture.Keystone.Url;
-        info.Environment["OS_IDENTITY_API_VERSION"] = "3";
-        info.Environment["OS_USERNAME"] = KeystoneFixture.UserName(KeystoneFixture.ProjectA, "member");
-        info.Environment["OS_PASSWORD"] = KeystoneFixture.Password;
-        info.Environment["OS_PROJECT_NAME"] = KeystoneFixture.ProjectA;
-        info.Environment["OS_USER_DOMAIN_NAME"] = "Default";
-        info.Environment["OS_PROJECT_DOMAIN_NAME"] = "Default";
-        info.Environment["OS_REGION_NAME"] = KeystoneServer.Region;
-        info.Environment["OS_INTERFACE"] = "public";
-        foreach (var a in arguments)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
-        Assert.True(process.ExitCode == 0, $"openstack {string.Join(' ', arguments)} exited {process.ExitCode}:\n{await stderr}\n{await stdout}");
-        return await stdout;
+        var file = Path.Combine(fixture.Cloud.StatePath, $"clouds-{project}.yaml");
+        await File.WriteAllTextAsync(file, $"""
+            clouds:
+              octavia-keystone:
+                auth_type: password
+                auth:
+                  auth_url: {fixture.Keystone.Url}
+                  username: {KeystoneFixture.UserName(project, "member")}
+                  password: {KeystoneFixture.Password}
+                  project_name: {project}
+                  user_domain_name: Default
+                  project_domain_name: Default
+                region_name: {KeystoneServer.Region}
+            """, TestContext.Current.CancellationToken);
+        return OpenStackCli.FromCloudsYaml(file, "octavia-keystone");
     }
 }

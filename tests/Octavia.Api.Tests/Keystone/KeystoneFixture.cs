@@ -12,7 +12,8 @@ public sealed class KeystoneCollection : ICollectionFixture<KeystoneFixture>
 /// <summary>
 /// One real Keystone for the whole collection (it takes about 20 s to set up), with projects
 /// <c>octavia-project-a</c> and <c>octavia-project-b</c> and, in each, one user per role of upstream's
-/// policy (<see cref="UserName"/>), the API's service user, and an <c>octavia all</c> in keystone mode.
+/// policy (<see cref="UserName"/>), the API's service user, an <c>octavia all</c> in keystone mode, and a
+/// <see cref="Cloud"/> (both APIs, local network driver) that the catalog names as <c>load-balancer</c> and <c>network</c>.
 /// </summary>
 public sealed class KeystoneFixture : IAsyncLifetime
 {
@@ -35,6 +36,12 @@ public sealed class KeystoneFixture : IAsyncLifetime
 
     /// <summary>The API in keystone mode, validated tokens remembered for the default 300 s.</summary>
     public KeystoneOctavia Octavia { get; private set; } = null!;
+
+    /// <summary>
+    /// The load-balancer and networking APIs in keystone mode over the local network driver's IPAM (no links on the
+    /// host: the compute driver is no-op), with <c>public</c>, <c>private</c> and <c>lb-mgmt-net</c>; the catalog's entries.
+    /// </summary>
+    public KeystoneOctavia Cloud { get; private set; } = null!;
 
     public string ProjectId(string name) => _projectIds[name];
 
@@ -70,16 +77,23 @@ public sealed class KeystoneFixture : IAsyncLifetime
         }
 
         Octavia = await StartOctaviaAsync();
+        Cloud = await StartOctaviaAsync(new Dictionary<string, string?> { ["controller_worker:network_driver"] = "network_local_driver" }, withNetworkApi: true);
 
-        // The catalog entry clients find the API by (docs/keystone.md).
-        var service = await Keystone.CreateAsync(admin, "services", new JsonObject { ["type"] = "load-balancer", ["name"] = "octavia" });
+        // The catalog entries clients find the APIs by (docs/keystone.md).
+        await RegisterAsync(admin, "load-balancer", "octavia", Cloud.BaseAddress);
+        await RegisterAsync(admin, "network", "neutron", Cloud.NetworkBaseAddress);
+    }
+
+    private async Task RegisterAsync(string admin, string type, string name, Uri url)
+    {
+        var service = await Keystone.CreateAsync(admin, "services", new JsonObject { ["type"] = type, ["name"] = name });
         foreach (var endpointInterface in new[] { "public", "internal", "admin" })
         {
             await Keystone.CreateAsync(admin, "endpoints", new JsonObject
             {
                 ["service_id"] = service,
                 ["interface"] = endpointInterface,
-                ["url"] = Octavia.BaseAddress.ToString().TrimEnd('/'),
+                ["url"] = url.ToString().TrimEnd('/'),
                 ["region_id"] = KeystoneServer.Region,
             });
         }
@@ -92,7 +106,8 @@ public sealed class KeystoneFixture : IAsyncLifetime
     }
 
     /// <summary>Another API against this Keystone, with its own database and <c>[keystone_authtoken]</c> overrides.</summary>
-    public async Task<KeystoneOctavia> StartOctaviaAsync(IDictionary<string, string?>? overrides = null)
+    /// <param name="withNetworkApi">Also run the networking API (give it <c>network_local_driver</c> for its networks).</param>
+    public async Task<KeystoneOctavia> StartOctaviaAsync(IDictionary<string, string?>? overrides = null, bool withNetworkApi = false)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -112,7 +127,7 @@ public sealed class KeystoneFixture : IAsyncLifetime
             settings[k] = v;
         }
 
-        var octavia = new KeystoneOctavia(settings);
+        var octavia = new KeystoneOctavia(settings, withNetworkApi);
         try
         {
             await octavia.InitializeAsync();
@@ -133,6 +148,11 @@ public sealed class KeystoneFixture : IAsyncLifetime
             {
                 await Octavia.DisposeAsync();
             }
+
+            if (Cloud is not null)
+            {
+                await Cloud.DisposeAsync();
+            }
         }
         finally
         {
@@ -144,17 +164,24 @@ public sealed class KeystoneFixture : IAsyncLifetime
     }
 }
 
-/// <summary>An <c>octavia all</c> with <c>auth_strategy = keystone</c> (SQLite, no-op drivers).</summary>
-public sealed class KeystoneOctavia(IDictionary<string, string?> settings) : OctaviaFixture
+/// <summary>An <c>octavia all</c> with <c>auth_strategy = keystone</c> (SQLite, no-op drivers unless the settings say otherwise).</summary>
+public sealed class KeystoneOctavia(IDictionary<string, string?> settings, bool withNetworkApi = false) : OctaviaFixture
 {
     protected override bool UsePostgres => false;
 
+    protected override bool WithNetworkApi => withNetworkApi;
+
     protected override IDictionary<string, string?> Settings => settings;
 
-    /// <summary>A client that sends <paramref name="token"/> (none when null) with every request.</summary>
-    public HttpClient ClientWith(string? token)
+    /// <summary>A client of the load-balancer API that sends <paramref name="token"/> (none when null) with every request.</summary>
+    public HttpClient ClientWith(string? token) => ClientOf(BaseAddress, token);
+
+    /// <summary>A client of the networking API that sends <paramref name="token"/> (none when null) with every request.</summary>
+    public HttpClient NetworkClientWith(string? token) => ClientOf(NetworkBaseAddress, token);
+
+    private static HttpClient ClientOf(Uri baseAddress, string? token)
     {
-        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        var client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
         if (token is not null)
         {
             client.DefaultRequestHeaders.Add("X-Auth-Token", token);

@@ -77,7 +77,7 @@ public sealed class RbacMatrixTests(KeystoneFixture fixture)
         var other = await BuildTreeAsync(admin, fixture.ProjectId(KeystoneFixture.ProjectB));
         var probes = Probes(own, Caps.ReadOwn, Caps.WriteOwn, Caps.QuotaReadOwn)
             .Concat(Probes(other, Caps.ReadAll, Caps.WriteAll, Caps.QuotaReadAll))
-            .Concat(Globals(other.Project)).ToList();
+            .Concat(Globals(other.Project)).Concat(CrossParents(own, other)).ToList();
 
         var wrong = new StringBuilder();
         foreach (var (role, caps) in table)
@@ -160,6 +160,33 @@ public sealed class RbacMatrixTests(KeystoneFixture fixture)
             yield return new(HttpMethod.Delete, $"/v2/lbaas/loadbalancers/{t.Lb}?cascade=true", null, Caps.WriteAll, HttpStatusCode.NoContent, t.Lb, DeniedOnly: true);
             yield return new(HttpMethod.Delete, $"/v2/lbaas/quotas/{t.Project}", null, Caps.QuotaWrite, HttpStatusCode.Accepted, null, DeniedOnly: true);
         }
+    }
+
+    /// <summary>
+    /// Members and L7 rules in upstream's order: the parent must exist, then the child (404 for everyone, whoever owns the
+    /// parent), then the policy on the child's project (403), then a child of another parent is 404 through this one.
+    /// </summary>
+    private static IEnumerable<Probe> CrossParents(Tree own, Tree other)
+    {
+        const string missing = "3c1b2a70-0000-4000-8000-00000000c41d";
+        foreach (var t in new[] { own, other })
+        {
+            foreach (var (method, body) in new[] { (HttpMethod.Get, (string?)null), (HttpMethod.Put, """{"member": {"name": "x"}}"""), (HttpMethod.Delete, null) })
+            {
+                yield return new(method, $"/v2/lbaas/pools/{t.Pool}/members/{missing}", body, Caps.None, HttpStatusCode.NotFound, null);
+            }
+
+            foreach (var (method, body) in new[] { (HttpMethod.Get, (string?)null), (HttpMethod.Put, """{"rule": {"value": "/x"}}"""), (HttpMethod.Delete, null) })
+            {
+                yield return new(method, $"/v2/lbaas/l7policies/{t.Policy}/rules/{missing}", body, Caps.None, HttpStatusCode.NotFound, null);
+            }
+        }
+
+        // The policy looks at the child's project: the own child through the other's parent needs only own reads.
+        yield return new(HttpMethod.Get, $"/v2/lbaas/pools/{other.Pool}/members/{own.Member}", null, Caps.ReadOwn, HttpStatusCode.NotFound, null);
+        yield return new(HttpMethod.Get, $"/v2/lbaas/pools/{own.Pool}/members/{other.Member}", null, Caps.ReadAll, HttpStatusCode.NotFound, null);
+        yield return new(HttpMethod.Get, $"/v2/lbaas/l7policies/{other.Policy}/rules/{own.Rule}", null, Caps.ReadOwn, HttpStatusCode.NotFound, null);
+        yield return new(HttpMethod.Get, $"/v2/lbaas/l7policies/{own.Policy}/rules/{other.Rule}", null, Caps.ReadAll, HttpStatusCode.NotFound, null);
     }
 
     /// <summary>Lists and the objects without a project (target: the caller's project).</summary>

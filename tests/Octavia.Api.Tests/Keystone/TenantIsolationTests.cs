@@ -23,6 +23,8 @@ public sealed class TenantIsolationTests(KeystoneFixture fixture)
         var lbB = await b.CreateLoadBalancerAsync("lb-of-b");
         var listenerB = await b.CreateListenerAsync(lbB);
         var poolB = await b.CreatePoolAsync(lbB, listenerB);
+        var memberB = await b.CreateChildAsync($"/v2/lbaas/pools/{poolB}/members", "member",
+            """{"member": {"address": "192.0.2.10", "protocol_port": 80}}""", lbB);
 
         foreach (var (path, key, mine) in new[] { ("loadbalancers", "loadbalancers", lbA), ("listeners", "listeners", listenerA) })
         {
@@ -37,6 +39,7 @@ public sealed class TenantIsolationTests(KeystoneFixture fixture)
         {
             $"/v2/lbaas/loadbalancers/{lbB}", $"/v2/lbaas/loadbalancers/{lbB}?fields=name", $"/v2/lbaas/loadbalancers/{lbB}/status",
             $"/v2/lbaas/loadbalancers/{lbB}/stats", $"/v2/lbaas/listeners/{listenerB}/stats", $"/v2/lbaas/pools/{poolB}/members",
+            $"/v2/lbaas/pools/{poolB}/members/{memberB}",
             $"/v2/lbaas/quotas/{projectB}",
         })
         {
@@ -51,6 +54,14 @@ public sealed class TenantIsolationTests(KeystoneFixture fixture)
             $$$"""{"pool": {"listener_id": "{{{listenerB}}}", "protocol": "HTTP", "lb_algorithm": "ROUND_ROBIN"}}""")).Status);
         Assert.Equal(HttpStatusCode.Forbidden, (await a.ApiDeleteAsync($"/v2/lbaas/loadbalancers/{lbB}?cascade=true")).Status);
         Assert.Equal(HttpStatusCode.Forbidden, (await a.ApiDeleteAsync($"/v2/lbaas/pools/{poolB}")).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await a.ApiDeleteAsync($"/v2/lbaas/pools/{poolB}/members/{memberB}")).Status);
+
+        // As upstream: the child is looked up before the policy, so an id missing under B's pool is 404 to A as to anyone.
+        const string missing = "3c1b2a70-0000-4000-8000-00000000c41d";
+        var notFound = await a.ApiGetAsync($"/v2/lbaas/pools/{poolB}/members/{missing}");
+        Assert.Equal(HttpStatusCode.NotFound, notFound.Status);
+        Assert.Equal($"Member {missing} not found.", notFound.Fault);
+        Assert.Equal(HttpStatusCode.NotFound, (await a.ApiDeleteAsync($"/v2/lbaas/pools/{poolB}/members/{missing}")).Status);
 
         // Nothing of B's moved: same name, ACTIVE, the same children.
         var lb = (await b.ApiGetAsync($"/v2/lbaas/loadbalancers/{lbB}")).Json["loadbalancer"]!;

@@ -134,8 +134,10 @@ public abstract partial class NetworkApiTests(NetworkApiFixture fixture)
         Assert.Equal("192.0.2.2", first["allocation_pools"]![0]!["start"]!.GetValue<string>());
         Assert.Equal("192.0.2.254", first["allocation_pools"]![0]!["end"]!.GetValue<string>());
         await CreateSubnetAsync(b, "192.0.2.0/25");
+        var stored = (await Client.ApiGetAsync("/v2.0/subnets")).Raw;
         AssertNeutronError(await Client.ApiPostAsync("/v2.0/subnets", Body("subnet", new { network_id = a, cidr = "192.0.2.128/25", ip_version = 4 })),
             HttpStatusCode.BadRequest, "InvalidInput");
+        Assert.Equal(stored, (await Client.ApiGetAsync("/v2.0/subnets")).Raw);
 
         var v6 = await CreateSubnetAsync(a, "2001:db8:5::/64", ipVersion: 6);
         Assert.Equal(6, v6["ip_version"]!.GetValue<int>());
@@ -250,6 +252,9 @@ public abstract partial class NetworkApiTests(NetworkApiFixture fixture)
             HttpStatusCode.BadRequest, "HTTPBadRequest");
         AssertNeutronError(await Client.ApiPostAsync("/v2.0/ports", Body("port", new { network_id = Guid.NewGuid().ToString() })),
             HttpStatusCode.NotFound, "NetworkNotFound");
+        var deleted = Id(await CreateNetworkAsync());
+        Assert.Equal(HttpStatusCode.NoContent, (await Client.ApiDeleteAsync($"/v2.0/networks/{deleted}")).Status);
+        AssertNeutronError(await Client.ApiPostAsync("/v2.0/ports", Body("port", new { network_id = deleted })), HttpStatusCode.NotFound, "NetworkNotFound");
         Assert.Equal(before, (await Client.ApiGetAsync("/v2.0/ports")).Raw);
 
         var byDevice = await Client.ApiGetAsync($"/v2.0/ports?device_id={device}");

@@ -8,7 +8,8 @@ namespace Octavia.EndToEnd.Dataplane;
 /// <summary>
 /// A real single-host cloud for data-path tests: <c>octavia all</c> with the netns compute, local network
 /// and REST amphora drivers, its networks made by <c>network init</c>. Disposing it stops the process and
-/// runs <c>octavia network clean</c>, so no namespace, link or HAProxy outlives the tests even on failure.
+/// runs <c>octavia network clean</c>, so no namespace, link or HAProxy outlives the tests even on failure, and
+/// fails if any (or the guard table) is left.
 /// </summary>
 public class Dataplane : ApiCalls, IAsyncLifetime
 {
@@ -171,6 +172,15 @@ public class Dataplane : ApiCalls, IAsyncLifetime
         Api.Dispose();
         _dir.Dispose();
         GC.SuppressFinalize(this);
+
+        // Whatever the tests did or left, nothing of this cloud outlives it (DESIGN.md "Host safety").
+        var (namespaces, links, haproxies) = await LeftoversAsync();
+        var guard = (await RunAsync("nft", "list", "tables")).Contains("octavia_guard", StringComparison.Ordinal);
+        if (namespaces.Count + links.Count + haproxies.Count > 0 || guard)
+        {
+            throw new InvalidOperationException($"network clean left namespaces [{string.Join(", ", namespaces)}], links [{string.Join(", ", links)}], "
+                + $"HAProxies [{string.Join(", ", haproxies)}]{(guard ? ", the table inet octavia_guard" : "")}.");
+        }
     }
 
     public async Task ServerAsync(params string[] arguments)

@@ -4,7 +4,7 @@ namespace Octavia.EndToEnd.Dataplane;
 
 /// <summary>
 /// DESIGN.md "Host safety": a whole life cycle (network init, a backend on private-subnet, a load balancer
-/// serving it, delete, network clean) leaves the host's addresses, routes and default gateway exactly as
+/// serving it, delete, a tenant network left for network clean) leaves the host's addresses, routes and default gateway exactly as
 /// they were, never gives the host an address on a tenant network, and sends no packet for a test range
 /// out of any interface but the driver's own (an nftables counter, owned by this test, proves it).
 /// </summary>
@@ -61,6 +61,10 @@ public sealed class HostSafetyTests
                 await cloud.DeleteAsync($"/v2/lbaas/loadbalancers/{lbId}?cascade=true");
                 await cloud.WaitForGoneAsync(lbId);
                 await cloud.ServerAsync("stop", "--all");
+
+                // A tenant network of the user's, still there when the cloud goes: network clean takes its bridge too.
+                await cloud.CloudCli.RunAsync("network", "create", "left-behind");
+                await cloud.CloudCli.RunAsync("subnet", "create", "--network", "left-behind", "--subnet-range", "192.0.2.0/24", "left-behind-subnet");
             }
 
             // Dispose ran `octavia network clean`.
@@ -68,7 +72,8 @@ public sealed class HostSafetyTests
             Assert.Empty(namespaces);
             Assert.Empty(links);
             Assert.Empty(haproxies);
-            Assert.DoesNotContain("octavia_guard", await Dataplane.RunAsync("nft", "list", "tables"), StringComparison.Ordinal);
+            Assert.DoesNotContain((await Dataplane.RunAsync("nft", "list", "tables")).Split('\n'),
+                t => t.Contains("octavia", StringComparison.Ordinal) && !t.EndsWith(CounterTable, StringComparison.Ordinal));
             Assert.Equal(before, await HostStateAsync());
 
             var counters = await Dataplane.RunAsync("nft", "list", "table", "inet", CounterTable);

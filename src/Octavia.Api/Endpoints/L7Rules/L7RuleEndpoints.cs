@@ -53,8 +53,18 @@ public static class L7RuleEndpoints
         return new Parent(row.Policy, row.LoadBalancerId, row.ProjectId);
     }
 
-    private static async Task<L7Rule> FindAsync(OctaviaDbContext db, string policyId, string id, CancellationToken cancellationToken) =>
-        await db.L7Rules.FirstOrDefaultAsync(r => r.Id == id && r.L7PolicyId == policyId, cancellationToken) ?? throw ApiException.NotFound("L7 Rule", id);
+    /// <summary>
+    /// The rule <paramref name="id"/> of the policy, in upstream's order (the policy was found first): the rule must exist
+    /// (404, whoever owns the policy), then the policy's <c>l7rule:&lt;action&gt;</c> is checked on the rule's project (403),
+    /// and last a rule of another policy is not found through this one (404; docs/decisions.md).
+    /// </summary>
+    private static async Task<L7Rule> FindAsync(HttpContext http, string action, OctaviaDbContext db, string policyId, string id,
+        CancellationToken cancellationToken)
+    {
+        var rule = await db.L7Rules.FirstOrDefaultAsync(r => r.Id == id, cancellationToken) ?? throw ApiException.NotFound("L7 Rule", id);
+        ApiRequest.Authorize(http, action, rule.ProjectId);
+        return rule.L7PolicyId == policyId ? rule : throw ApiException.NotFound("L7 Rule", id);
+    }
 
     private static async Task<IResult> ListAsync(string l7policy_id, HttpContext http, OctaviaDbContext db, CancellationToken cancellationToken)
     {
@@ -66,8 +76,8 @@ public static class L7RuleEndpoints
 
     private static async Task<IResult> GetAsync(string l7policy_id, string id, HttpContext http, OctaviaDbContext db, CancellationToken cancellationToken)
     {
-        ApiRequest.Authorize(http, "l7rule:get_one", (await FindPolicyAsync(db, l7policy_id, cancellationToken)).ProjectId);
-        var rule = await FindAsync(db, l7policy_id, id, cancellationToken);
+        await FindPolicyAsync(db, l7policy_id, cancellationToken);
+        var rule = await FindAsync(http, "l7rule:get_one", db, l7policy_id, id, cancellationToken);
         var fields = ListQuery.ParseFields(http.Request.Query, ApiRequest.Settings(http));
         return JsonResult.Single(200, "rule", w => L7RuleJson.Write(w, rule, fields));
     }
@@ -113,8 +123,7 @@ public static class L7RuleEndpoints
     {
         var body = JsonBody.Parse(await ApiRequest.ReadBodyAsync(http), "rule", L7RuleRequests.PutAttributes);
         var parent = await FindPolicyAsync(scope.Db, l7policy_id, cancellationToken);
-        ApiRequest.Authorize(http, "l7rule:put", parent.ProjectId);
-        var rule = await FindAsync(scope.Db, l7policy_id, id, cancellationToken);
+        var rule = await FindAsync(http, "l7rule:put", scope.Db, l7policy_id, id, cancellationToken);
         L7RuleRequests.ApplyPut(body, rule);
 
         await scope.RunAsync(async s =>
@@ -132,8 +141,7 @@ public static class L7RuleEndpoints
     private static async Task<IResult> DeleteAsync(string l7policy_id, string id, HttpContext http, WriteScope scope, CancellationToken cancellationToken)
     {
         var parent = await FindPolicyAsync(scope.Db, l7policy_id, cancellationToken);
-        ApiRequest.Authorize(http, "l7rule:delete", parent.ProjectId);
-        var rule = await FindAsync(scope.Db, l7policy_id, id, cancellationToken);
+        var rule = await FindAsync(http, "l7rule:delete", scope.Db, l7policy_id, id, cancellationToken);
         await scope.RunAsync(async s =>
         {
             await LockParentsAsync(s, parent, cancellationToken);

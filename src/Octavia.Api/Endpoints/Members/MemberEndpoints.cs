@@ -57,14 +57,17 @@ public static class MemberEndpoints
     private static async Task<Pool> FindPoolAsync(OctaviaDbContext db, string poolId, CancellationToken cancellationToken) =>
         await db.Pools.FirstOrDefaultAsync(p => p.Id == poolId, cancellationToken) ?? throw ApiException.NotFound("Pool", poolId);
 
-    /// <summary>The member <paramref name="id"/> of the pool, once the policy's <c>member:&lt;action&gt;</c> allows the caller on the pool's project.</summary>
+    /// <summary>
+    /// The member <paramref name="id"/> of the pool, in upstream's order: the pool must exist (404), then the member
+    /// (404, whoever owns the pool), then the policy's <c>member:&lt;action&gt;</c> is checked on the member's project
+    /// (403), and last a member of another pool is not found through this one (404, upstream's <c>_validate_pool_id</c>).
+    /// </summary>
     private static async Task<Member> FindAsync(HttpContext http, string action, OctaviaDbContext db, string poolId, string id, CancellationToken cancellationToken)
     {
-        ApiRequest.Authorize(http, action, (await FindPoolAsync(db, poolId, cancellationToken)).ProjectId);
-
-        // A member reached through another pool's URL does not exist there (upstream's _validate_pool_id).
-        return await db.Members.FirstOrDefaultAsync(m => m.Id == id && m.PoolId == poolId, cancellationToken)
-            ?? throw ApiException.NotFound("Member", id);
+        await FindPoolAsync(db, poolId, cancellationToken);
+        var member = await db.Members.FirstOrDefaultAsync(m => m.Id == id, cancellationToken) ?? throw ApiException.NotFound("Member", id);
+        ApiRequest.Authorize(http, action, member.ProjectId);
+        return member.PoolId == poolId ? member : throw ApiException.NotFound("Member", id);
     }
 
     private static async Task<IResult> ListAsync(string pool_id, HttpContext http, OctaviaDbContext db, CancellationToken cancellationToken)
