@@ -33,6 +33,7 @@ public abstract class OctaviaDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<Subnet> Subnets => Set<Subnet>();
     public DbSet<Port> Ports => Set<Port>();
     public DbSet<IpAllocation> IpAllocations => Set<IpAllocation>();
+    public DbSet<FloatingIp> FloatingIps => Set<FloatingIp>();
 
     /// <summary>True when this context talks to PostgreSQL (row locks and LISTEN/NOTIFY are available).</summary>
     public bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
@@ -159,6 +160,17 @@ public abstract class OctaviaDbContext(DbContextOptions options) : DbContext(opt
             // address fails on insert and picks another.
             b.HasKey(x => new { x.SubnetId, x.IpAddress });
             b.HasOne<Subnet>().WithMany().HasForeignKey(x => x.SubnetId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<FloatingIp>(b =>
+        {
+            b.ToTable("floatingip");
+            b.HasOne<Network>().WithMany().HasForeignKey(x => x.FloatingNetworkId).OnDelete(DeleteBehavior.Cascade);
+            b.HasOne<Port>().WithMany().HasForeignKey(x => x.FloatingPortId).OnDelete(DeleteBehavior.Cascade);
+            // A deleted port leaves its floating IPs free, as in Neutron; the code clears the address and router with it.
+            b.HasOne<Port>().WithMany().HasForeignKey(x => x.FixedPortId).OnDelete(DeleteBehavior.SetNull);
+            // Neutron's rule and what settles two concurrent associations: one floating IP per fixed IP of a port.
+            b.HasIndex(x => new { x.FixedPortId, x.FixedIpAddress }).IsUnique();
+            b.HasIndex(x => x.FloatingPortId).IsUnique();
         });
 
         foreach (var entity in modelBuilder.Model.GetEntityTypes())

@@ -30,5 +30,6 @@ public static class NetworkApiServiceCollectionExtensions
         NetworkEndpoints.Map(app);
         SubnetEndpoints.Map(app);
         PortEndpoints.Map(app);
+        FloatingIpEndpoints.Map(app);
     }
 }

@@ -117,8 +117,10 @@ public static class NeutronQuery
     {
         if (key == "fixed_ips" || (FixedIpKeys.Contains(key) && !item.ContainsKey(key) && item.ContainsKey("fixed_ips")))
         {
+            // Neutron's rule: one fixed IP must match every key asked for, and any of the values of each key.
             var ips = item["fixed_ips"]!.AsArray().Select(ip => ip!.AsObject()).ToList();
-            return values.Any(v => ips.Any(ip => FixedIpMatches(ip, key == "fixed_ips" ? v ?? "" : key + "=" + v)));
+            var filters = values.Select(v => key == "fixed_ips" ? v ?? "" : key + "=" + v).GroupBy(f => f.Split('=')[0]).ToList();
+            return ips.Any(ip => filters.All(group => group.Any(f => FixedIpMatches(ip, f))));
         }
 
         if (!item.TryGetPropertyValue(key, out var value))

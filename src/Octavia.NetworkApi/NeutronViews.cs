@@ -99,6 +99,38 @@ public static class NeutronViews
         ["project_id"] = p.ProjectId,
     };
 
+    /// <param name="port">The associated port, for <c>port_details</c>; null when the floating IP is free.</param>
+    public static JsonObject FloatingIp(FloatingIp f, Port? port) => new()
+    {
+        ["id"] = f.Id,
+        ["tenant_id"] = f.ProjectId,
+        ["floating_ip_address"] = f.FloatingIpAddress,
+        ["floating_network_id"] = f.FloatingNetworkId,
+        // A port deleted behind the API's back (the foreign key clears only port_id) leaves the floating IP free.
+        ["router_id"] = port is null ? null : f.RouterId,
+        ["port_id"] = port?.Id,
+        ["fixed_ip_address"] = port is null ? null : f.FixedIpAddress,
+        ["status"] = port is null ? "DOWN" : "ACTIVE",
+        ["description"] = f.Description,
+        ["qos_policy_id"] = null,
+        ["port_details"] = port is null ? null : new JsonObject
+        {
+            ["name"] = port.Name,
+            ["network_id"] = port.NetworkId,
+            ["mac_address"] = port.MacAddress,
+            ["admin_state_up"] = port.AdminStateUp,
+            ["status"] = Status(port),
+            ["device_id"] = port.DeviceId,
+            ["device_owner"] = port.DeviceOwner,
+        },
+        ["port_forwardings"] = new JsonArray(),
+        ["tags"] = new JsonArray(),
+        ["created_at"] = Time(f.CreatedAt),
+        ["updated_at"] = Time(f.UpdatedAt ?? f.CreatedAt),
+        ["revision_number"] = Revision(f.UpdatedAt),
+        ["project_id"] = f.ProjectId,
+    };
+
     /// <summary>
     /// ACTIVE when the port is plugged into a namespace (it has a host-side link) or is a VIP (its address
     /// rides on an amphora's NIC), DOWN otherwise, as Neutron shows an unbound port.

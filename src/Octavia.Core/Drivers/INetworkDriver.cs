@@ -53,8 +53,10 @@ public sealed record VipAllocation(string PortId, string? SubnetId, string? Netw
 public sealed record PlugRequest(string DeviceId, string DeviceOwner, string Name, string SubnetId, string? Namespace,
     string? Address = null, string? InterfaceName = null);
 
+/// <param name="Routes">Routes the device needs on this port beyond its subnet (destination CIDR, next hop), e.g. the
+/// external network's range through a tenant subnet's router; never a default route.</param>
 public sealed record PluggedPort(string PortId, string NetworkId, string SubnetId, string MacAddress, string IpAddress,
-    string SubnetCidr, string? GatewayIp, int Mtu);
+    string SubnetCidr, string? GatewayIp, int Mtu, IReadOnlyList<(string Destination, string Nexthop)>? Routes = null);
 
 /// <summary>
 /// A driver failure that trying again cannot fix (a configuration HAProxy refuses, an exhausted range):

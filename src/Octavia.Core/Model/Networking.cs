@@ -94,3 +94,32 @@ public sealed class IpAllocation
     public required string SubnetId { get; set; }
     public required string IpAddress { get; set; }
 }
+
+/// <summary>
+/// A floating IP (Neutron's floatingip): an address of an external network's subnet, held by a port of
+/// its own (device owner <c>network:floatingip</c>), and, while associated, translated to one fixed IP of
+/// a port on a tenant network by that network's router namespace.
+/// </summary>
+public sealed class FloatingIp
+{
+    public required string Id { get; set; }
+    public required string ProjectId { get; set; }
+    public required string FloatingNetworkId { get; set; }
+
+    /// <summary>The port on the external network that holds <see cref="FloatingIpAddress"/> in the IPAM.</summary>
+    public required string FloatingPortId { get; set; }
+
+    public required string FloatingIpAddress { get; set; }
+
+    /// <summary>The associated port; null when the floating IP is free (then the fixed address and router are null too).</summary>
+    public string? FixedPortId { get; set; }
+
+    public string? FixedIpAddress { get; set; }
+
+    /// <summary>The implicit router of the fixed port's network (one per tenant network, see docs/decisions.md).</summary>
+    public string? RouterId { get; set; }
+
+    public string Description { get; set; } = "";
+    public DateTime CreatedAt { get; set; }
+    public DateTime? UpdatedAt { get; set; }
+}

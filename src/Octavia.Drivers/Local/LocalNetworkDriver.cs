@@ -16,7 +16,7 @@ namespace Octavia.Drivers.Local;
 /// namespaces, addresses come from the database (DESIGN.md "Local network model"). When amphorae are
 /// plain processes it keeps the same IPAM on loopback ranges and makes no links.
 /// </summary>
-public sealed class LocalNetworkDriver(
+public sealed partial class LocalNetworkDriver(
     IServiceScopeFactory scopes,
     IOptions<LocalNetworkOptions> options,
     IOptions<ControllerWorkerOptions> worker,
@@ -133,6 +133,7 @@ public sealed class LocalNetworkDriver(
             }
 
             await HostSafety.InstallGuardAsync(logger, cancellationToken);
+            await RebuildRoutersAsync(cancellationToken);
         }
 
         return networks;
@@ -171,6 +172,7 @@ public sealed class LocalNetworkDriver(
         await HostSafety.RemoveGuardAsync(cancellationToken);
         await DbAsync(async db =>
         {
+            await db.FloatingIps.ExecuteDeleteAsync(cancellationToken);
             await db.IpAllocations.ExecuteDeleteAsync(cancellationToken);
             await db.Ports.ExecuteDeleteAsync(cancellationToken);
             await db.Subnets.ExecuteDeleteAsync(cancellationToken);
@@ -263,7 +265,9 @@ public sealed class LocalNetworkDriver(
     public async Task DeallocateVipAsync(string loadBalancerId, string? vipPortId, CancellationToken cancellationToken)
     {
         // Only the port this driver made for the load balancer; a port the user brought stays.
-        foreach (var row in await PortRowsAsync(p => p.DeviceId == loadBalancerId && p.DeviceOwner == VipOwner, cancellationToken))
+        var rows = await PortRowsAsync(p => p.DeviceId == loadBalancerId && p.DeviceOwner == VipOwner, cancellationToken);
+        await ReleaseFloatingIpsAsync(rows.Select(r => r.Port.PortId).ToList(), cancellationToken);
+        foreach (var row in rows)
         {
             await ForgetNeighbourAsync(row, cancellationToken);
         }
@@ -307,13 +311,14 @@ public sealed class LocalNetworkDriver(
             }
         }
 
-        var plugged = ToPlugged(port, subnet, subnet.Network);
+        var plugged = ToPlugged(port, subnet, subnet.Network) with { Routes = await RoutesThroughRouterAsync(subnet, cancellationToken) };
         await ForgetNeighbourAsync(new PortRow(plugged, port.HostLink, bridge, subnet.HostAddress is not null), cancellationToken);
         return plugged;
     }
 
     public async Task UnplugAsync(string portId, CancellationToken cancellationToken)
     {
+        await ReleaseFloatingIpsAsync([portId], cancellationToken);
         foreach (var row in await PortRowsAsync(p => p.Id == portId, cancellationToken))
         {
             if (MakesLinks && row.HostLink is { } link)

@@ -36,7 +36,7 @@ public static partial class PortEndpoints
     }
 
     /// <summary>The port <paramref name="id"/> when the caller may see it; Neutron's 404 otherwise.</summary>
-    private static async Task<Port> FindAsync(HttpContext http, OctaviaDbContext db, string id, CancellationToken cancellationToken) =>
+    internal static async Task<Port> FindAsync(HttpContext http, OctaviaDbContext db, string id, CancellationToken cancellationToken) =>
         await NeutronCaller.Of(http).Visible(db.Ports.AsNoTracking(), db).Include(p => p.FixedIps).FirstOrDefaultAsync(p => p.Id == id, cancellationToken)
         ?? throw NeutronException.NotFound("Port", id);
 
@@ -135,6 +135,18 @@ public static partial class PortEndpoints
     {
         // Visible means owned, or on a network of the caller's project, whose owner may delete it (Neutron's delete_port rule).
         var port = await FindAsync(http, db, id, cancellationToken);
+        if (port.DeviceOwner is LocalNetworkDriver.FloatingIpOwner or LocalNetworkDriver.RouterGatewayOwner)
+        {
+            // Neutron's rule: these go with their floating IP or router, never through the port API.
+            throw new NeutronException(409, "ServicePortInUse",
+                $"Port {id} cannot be deleted directly via the port API: has device owner {port.DeviceOwner}.");
+        }
+
+        if (driver is LocalNetworkDriver releasing)
+        {
+            await releasing.ReleaseFloatingIpsAsync([id], cancellationToken);
+        }
+
         if (port.HostLink is not null && driver is LocalNetworkDriver local)
         {
             // A plugged port takes its veth with it, as a Neutron port takes its tap device.
@@ -270,7 +282,7 @@ public static partial class PortEndpoints
     };
 
     /// <summary>Runs an IPAM call with its failures in Neutron's words.</summary>
-    private static async Task RunIpamAsync(Func<Task> allocate)
+    internal static async Task RunIpamAsync(Func<Task> allocate)
     {
         try
         {

@@ -26,6 +26,7 @@ public static class VersionEndpoints
         ("allowed-address-pairs", "Allowed Address Pairs", "Provides allowed address pairs."),
         ("extra_dhcp_opt", "Neutron Extra DHCP options", "Extra options configuration for DHCP."),
         ("provider", "Provider Network", "Expose mapping of virtual networks to physical networks."),
+        ("fip-port-details", "Floating IP Port Details Extension", "Add port_details attribute to Floating IP resource"),
     ];
 
     public static void Map(IEndpointRouteBuilder api)

@@ -9,7 +9,7 @@ namespace Octavia.Api.Tests.Networking;
 /// The Neutron-compatible networking API v2.0 (<c>octavia network-api</c>): networks, subnets and ports over
 /// the local network driver's tables and IPAM, with Neutron's envelopes, filters, status codes and errors.
 /// </summary>
-public abstract class NetworkApiTests(NetworkApiFixture fixture)
+public abstract partial class NetworkApiTests(NetworkApiFixture fixture)
 {
     private HttpClient Client => fixture.NetworkClient;
 
@@ -374,7 +374,7 @@ public abstract class NetworkApiTests(NetworkApiFixture fixture)
         string[] bodies = ["", "null", "[]", "{}", "\"x\"", "{\"network\": null}", "{\"network\": {\"name\": 5}}", "{\"port\": {\"fixed_ips\": [5]}}",
             "{\"port\": {\"fixed_ips\": [{\"ip_address\": null}]}}", "{\"network\": {\"mtu\": \"big\"}}", "{\"subnet\": {\"allocation_pools\": [{}]}}",
             "{\"port\": {\"admin_state_up\": \"maybe\"}}", "{\"network\": {\"admin_state_up\": 2}}", "{\"subnet\": {\"host_routes\": {}}}"];
-        foreach (var path in new[] { "/v2.0/networks", "/v2.0/subnets", "/v2.0/ports", $"/v2.0/networks/{network}", $"/v2.0/ports/{port}" })
+        foreach (var path in new[] { "/v2.0/networks", "/v2.0/subnets", "/v2.0/ports", "/v2.0/floatingips", $"/v2.0/networks/{network}", $"/v2.0/ports/{port}" })
         {
             foreach (var body in bodies)
             {

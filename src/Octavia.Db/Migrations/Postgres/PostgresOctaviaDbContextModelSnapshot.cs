@@ -312,6 +312,70 @@ namespace Octavia.Db.Migrations.Postgres
                     b.ToTable("flavor_profile", (string)null);
                 });
 
+            modelBuilder.Entity("Octavia.Core.Model.FloatingIp", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("text")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("description");
+
+                    b.Property<string>("FixedIpAddress")
+                        .HasColumnType("text")
+                        .HasColumnName("fixed_ip_address");
+
+                    b.Property<string>("FixedPortId")
+                        .HasColumnType("text")
+                        .HasColumnName("fixed_port_id");
+
+                    b.Property<string>("FloatingIpAddress")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("floating_ip_address");
+
+                    b.Property<string>("FloatingNetworkId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("floating_network_id");
+
+                    b.Property<string>("FloatingPortId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("floating_port_id");
+
+                    b.Property<string>("ProjectId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("project_id");
+
+                    b.Property<string>("RouterId")
+                        .HasColumnType("text")
+                        .HasColumnName("router_id");
+
+                    b.Property<DateTime?>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("FloatingNetworkId");
+
+                    b.HasIndex("FloatingPortId")
+                        .IsUnique();
+
+                    b.HasIndex("FixedPortId", "FixedIpAddress")
+                        .IsUnique();
+
+                    b.ToTable("floatingip", (string)null);
+                });
+
             modelBuilder.Entity("Octavia.Core.Model.HealthMonitor", b =>
                 {
                     b.Property<string>("Id")
@@ -1331,6 +1395,26 @@ namespace Octavia.Db.Migrations.Postgres
                     b.HasIndex("NetworkId");
 
                     b.ToTable("subnet", (string)null);
+                });
+
+            modelBuilder.Entity("Octavia.Core.Model.FloatingIp", b =>
+                {
+                    b.HasOne("Octavia.Core.Model.Port", null)
+                        .WithMany()
+                        .HasForeignKey("FixedPortId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Octavia.Core.Model.Network", null)
+                        .WithMany()
+                        .HasForeignKey("FloatingNetworkId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Octavia.Core.Model.Port", null)
+                        .WithMany()
+                        .HasForeignKey("FloatingPortId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Octavia.Core.Model.HealthMonitor", b =>

@@ -304,6 +304,70 @@ namespace Octavia.Db.Migrations.Sqlite
                     b.ToTable("flavor_profile", (string)null);
                 });
 
+            modelBuilder.Entity("Octavia.Core.Model.FloatingIp", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("description");
+
+                    b.Property<string>("FixedIpAddress")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("fixed_ip_address");
+
+                    b.Property<string>("FixedPortId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("fixed_port_id");
+
+                    b.Property<string>("FloatingIpAddress")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("floating_ip_address");
+
+                    b.Property<string>("FloatingNetworkId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("floating_network_id");
+
+                    b.Property<string>("FloatingPortId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("floating_port_id");
+
+                    b.Property<string>("ProjectId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("project_id");
+
+                    b.Property<string>("RouterId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("router_id");
+
+                    b.Property<DateTime?>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("FloatingNetworkId");
+
+                    b.HasIndex("FloatingPortId")
+                        .IsUnique();
+
+                    b.HasIndex("FixedPortId", "FixedIpAddress")
+                        .IsUnique();
+
+                    b.ToTable("floatingip", (string)null);
+                });
+
             modelBuilder.Entity("Octavia.Core.Model.HealthMonitor", b =>
                 {
                     b.Property<string>("Id")
@@ -1323,6 +1387,26 @@ namespace Octavia.Db.Migrations.Sqlite
                     b.HasIndex("NetworkId");
 
                     b.ToTable("subnet", (string)null);
+                });
+
+            modelBuilder.Entity("Octavia.Core.Model.FloatingIp", b =>
+                {
+                    b.HasOne("Octavia.Core.Model.Port", null)
+                        .WithMany()
+                        .HasForeignKey("FixedPortId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Octavia.Core.Model.Network", null)
+                        .WithMany()
+                        .HasForeignKey("FloatingNetworkId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Octavia.Core.Model.Port", null)
+                        .WithMany()
+                        .HasForeignKey("FloatingPortId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Octavia.Core.Model.HealthMonitor", b =>

@@ -132,7 +132,11 @@ public sealed class RestAmphoraDriver(
         var port = await network.PlugAsync(new PlugRequest(amphora.Id, LocalNetworkDriver.AmphoraOwner, "octavia-lb-vrrp-" + amphora.Id, lb.VipSubnetId, ns),
             cancellationToken);
         using var client = ClientOf(amphora);
-        await client.PlugVipAsync(lb.VipAddress!, new PlugVipRequest(port.SubnetCidr, port.GatewayIp, port.MacAddress, port.Mtu, port.IpAddress), cancellationToken);
+        // The routes the network driver gives a VIP port (the external range through a tenant subnet's router)
+        // are how replies to a floating IP's clients find their way back.
+        var routes = port.Routes?.Select(r => new HostRoute(r.Destination, r.Nexthop)).ToList();
+        await client.PlugVipAsync(lb.VipAddress!, new PlugVipRequest(port.SubnetCidr, port.GatewayIp, port.MacAddress, port.Mtu, port.IpAddress,
+            routes is { Count: > 0 } ? routes : null), cancellationToken);
         await DbAsync(db => db.Amphorae.Where(a => a.Id == amphora.Id).ExecuteUpdateAsync(x => x
             .SetProperty(a => a.VrrpIp, port.IpAddress)
             .SetProperty(a => a.VrrpPortId, port.PortId), cancellationToken));
