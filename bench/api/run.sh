@@ -18,7 +18,7 @@ keystone_pid=""
 cleanup() {
   [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
   [ -n "$keystone_pid" ] && kill -KILL "$keystone_pid" 2>/dev/null && wait "$keystone_pid" 2>/dev/null || true
-  rm -rf "$out"
+  [ -n "${KEEP_LOGS:-}" ] && cp "$out"/*.log /tmp/ 2>/dev/null; rm -rf "$out"
 }
 trap cleanup EXIT
 
