@@ -220,6 +220,12 @@ public static class FloatingIpEndpoints
         }
 
         var port = await PortEndpoints.FindAsync(http, db, portId, cancellationToken);
+        // A port the caller sees is not yet one it may use: the network owner sees other projects' ports on its shared network.
+        if (port.ProjectId != floatingIp.ProjectId && !NeutronCaller.Of(http).IsAdmin)
+        {
+            throw BadFloatingIp($"Cannot process floating IP association with Port {portId}, since that port is owned by a different tenant");
+        }
+
         var ipv4 = port.FixedIps.Where(ip => IPAddress.Parse(ip.IpAddress).AddressFamily == AddressFamily.InterNetwork).ToList();
         IpAllocation chosen;
         if (fixedIp is not null)

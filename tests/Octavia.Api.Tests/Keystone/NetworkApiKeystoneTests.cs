@@ -6,8 +6,8 @@ namespace Octavia.Api.Tests.Keystone;
 
 /// <summary>
 /// The networking API under <c>auth_strategy = keystone</c>, against the real Keystone: the token checks of the
-/// load-balancer API, and Neutron's default scoping (a project sees its own networks, subnets and ports, plus
-/// shared and external networks and their subnets; the <c>admin</c> role sees everything).
+/// load-balancer API, and Neutron's default scoping (a project sees its own networks, subnets, ports and floating IPs,
+/// plus shared and external networks and their subnets; the <c>admin</c> role sees everything).
 /// </summary>
 [Collection(KeystoneCollection.Name)]
 public sealed class NetworkApiKeystoneTests(KeystoneFixture fixture)
@@ -129,6 +129,88 @@ public sealed class NetworkApiKeystoneTests(KeystoneFixture fixture)
         }
 
         Assert.Equal(HttpStatusCode.NoContent, (await b.ApiDeleteAsync($"/v2.0/networks/{Id(forB.Json["network"]!)}")).Status);
+    }
+
+    [Fact]
+    public async Task FloatingIps_StayTheirProjects_AnotherProjectsPortCannotBeTaken_AdminSeesAll()
+    {
+        using var a = fixture.Cloud.NetworkClientWith(await RbacTokens.GetAsync(fixture, KeystoneFixture.ProjectA, "member"));
+        using var b = fixture.Cloud.NetworkClientWith(await RbacTokens.GetAsync(fixture, KeystoneFixture.ProjectB, "member"));
+        using var admin = fixture.Cloud.NetworkClientWith(await RbacTokens.GetAsync(fixture, KeystoneFixture.ProjectA, "admin"));
+        var publicNetwork = Id((await a.ApiGetAsync("/v2.0/networks?name=public")).Json["networks"]!.AsArray().Single()!);
+        var mine = await CreateTenantNetworkAsync(a, "10.40.0.0/24");
+        var theirs = await CreateTenantNetworkAsync(b, "10.41.0.0/24");
+        var ofA = await CreateAsync(a, "floatingips", "floatingip",
+            $$$"""{"floatingip": {"floating_network_id": "{{{publicNetwork}}}", "port_id": "{{{Id(mine.Port)}}}", "description": "a's"}}""");
+        var ofB = await CreateAsync(b, "floatingips", "floatingip", $$$"""{"floatingip": {"floating_network_id": "{{{publicNetwork}}}"}}""");
+        Assert.Equal(fixture.ProjectId(KeystoneFixture.ProjectA), ofA["project_id"]!.GetValue<string>());
+        Assert.Equal(Id(mine.Port), ofA["port_id"]!.GetValue<string>());
+        Assert.Equal(fixture.ProjectId(KeystoneFixture.ProjectB), ofB["project_id"]!.GetValue<string>());
+
+        // Each project lists only its own floating IPs; the admin role lists both.
+        Assert.Contains(Id(ofA), Ids(await a.ApiGetAsync("/v2.0/floatingips"), "floatingips"));
+        Assert.DoesNotContain(Id(ofB), Ids(await a.ApiGetAsync("/v2.0/floatingips"), "floatingips"));
+        Assert.Contains(Id(ofB), Ids(await b.ApiGetAsync("/v2.0/floatingips"), "floatingips"));
+        Assert.DoesNotContain(Id(ofA), Ids(await b.ApiGetAsync("/v2.0/floatingips"), "floatingips"));
+        Assert.Empty(Ids(await b.ApiGetAsync($"/v2.0/floatingips?port_id={Id(mine.Port)}"), "floatingips"));
+        var all = Ids(await admin.ApiGetAsync("/v2.0/floatingips"), "floatingips");
+        Assert.Contains(Id(ofA), all);
+        Assert.Contains(Id(ofB), all);
+
+        // A port of another project's network is taken by sharing it; the owner then sees that port, but not to use.
+        Assert.Equal(HttpStatusCode.OK, (await a.ApiPutAsync($"/v2.0/networks/{Id(mine.Network)}", """{"network": {"shared": true}}""")).Status);
+        var guest = await CreateAsync(b, "ports", "port", $$$"""{"port": {"network_id": "{{{Id(mine.Network)}}}", "name": "guest"}}""");
+        Assert.Contains(Id(guest), Ids(await a.ApiGetAsync("/v2.0/ports"), "ports"));
+
+        var before = await StoredFloatingIpsAsync(admin);
+        AssertNeutronError(await b.ApiGetAsync($"/v2.0/floatingips/{Id(ofA)}"), HttpStatusCode.NotFound, "FloatingIPNotFound");
+        AssertNeutronError(await b.ApiPutAsync($"/v2.0/floatingips/{Id(ofA)}", """{"floatingip": {"description": "taken"}}"""),
+            HttpStatusCode.NotFound, "FloatingIPNotFound");
+        AssertNeutronError(await b.ApiPutAsync($"/v2.0/floatingips/{Id(ofA)}", """{"floatingip": {"port_id": null}}"""),
+            HttpStatusCode.NotFound, "FloatingIPNotFound");
+        AssertNeutronError(await b.ApiDeleteAsync($"/v2.0/floatingips/{Id(ofA)}"), HttpStatusCode.NotFound, "FloatingIPNotFound");
+        AssertNeutronError(await a.ApiDeleteAsync($"/v2.0/floatingips/{Id(ofB)}"), HttpStatusCode.NotFound, "FloatingIPNotFound");
+
+        // Another project's port it cannot see does not exist for the caller (Neutron's get_port under the caller's context)...
+        AssertNeutronError(await b.ApiPutAsync($"/v2.0/floatingips/{Id(ofB)}", $$$"""{"floatingip": {"port_id": "{{{Id(mine.Port)}}}"}}"""),
+            HttpStatusCode.NotFound, "PortNotFound");
+        AssertNeutronError(await b.ApiPostAsync("/v2.0/floatingips",
+            $$$"""{"floatingip": {"floating_network_id": "{{{publicNetwork}}}", "port_id": "{{{Id(mine.Port)}}}"}}"""), HttpStatusCode.NotFound, "PortNotFound");
+        AssertNeutronError(await a.ApiPutAsync($"/v2.0/floatingips/{Id(ofA)}", $$$"""{"floatingip": {"port_id": "{{{Id(theirs.Port)}}}"}}"""),
+            HttpStatusCode.NotFound, "PortNotFound");
+        // ...and one it sees but does not own is refused, as Neutron's _internal_fip_assoc_data does for a non-admin.
+        var foreign = await a.ApiPutAsync($"/v2.0/floatingips/{Id(ofA)}", $$$"""{"floatingip": {"port_id": "{{{Id(guest)}}}"}}""");
+        AssertNeutronError(foreign, HttpStatusCode.BadRequest, "BadRequest");
+        Assert.Contains("owned by a different tenant", foreign.Json["NeutronError"]!["message"]!.GetValue<string>());
+        AssertNeutronError(await a.ApiPostAsync("/v2.0/floatingips",
+            $$$"""{"floatingip": {"floating_network_id": "{{{publicNetwork}}}", "port_id": "{{{Id(guest)}}}"}}"""), HttpStatusCode.BadRequest, "BadRequest");
+        Assert.Equal(before, await StoredFloatingIpsAsync(admin));
+
+        // Each still changes and deletes its own.
+        var moved = await b.ApiPutAsync($"/v2.0/floatingips/{Id(ofB)}", $$$"""{"floatingip": {"port_id": "{{{Id(theirs.Port)}}}"}}""");
+        Assert.True(moved.Status == HttpStatusCode.OK, moved.Raw);
+        Assert.Equal(Id(theirs.Port), moved.Json["floatingip"]!["port_id"]!.GetValue<string>());
+        foreach (var (client, own) in new[] { (a, ofA), (b, ofB) })
+        {
+            Assert.Equal(HttpStatusCode.NoContent, (await client.ApiDeleteAsync($"/v2.0/floatingips/{Id(own)}")).Status);
+        }
+
+        Assert.Equal(HttpStatusCode.NoContent, (await b.ApiDeleteAsync($"/v2.0/ports/{Id(guest)}")).Status);
+        foreach (var (client, own) in new[] { (a, mine), (b, theirs) })
+        {
+            Assert.Equal(HttpStatusCode.NoContent, (await client.ApiDeleteAsync($"/v2.0/ports/{Id(own.Port)}")).Status);
+            Assert.Equal(HttpStatusCode.NoContent, (await client.ApiDeleteAsync($"/v2.0/networks/{Id(own.Network)}")).Status);
+        }
+    }
+
+    /// <summary>Every floating IP and every port holding one, as the admin role sees them: what a refused call must leave alone.</summary>
+    private static async Task<string> StoredFloatingIpsAsync(HttpClient admin)
+    {
+        var floatingIps = await admin.ApiGetAsync("/v2.0/floatingips");
+        var ports = await admin.ApiGetAsync("/v2.0/ports?device_owner=network:floatingip");
+        Assert.Equal(HttpStatusCode.OK, floatingIps.Status);
+        Assert.Equal(HttpStatusCode.OK, ports.Status);
+        return floatingIps.Raw + ports.Raw;
     }
 
     [Fact]
