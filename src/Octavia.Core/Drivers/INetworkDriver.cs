@@ -56,7 +56,17 @@ public sealed record PlugRequest(string DeviceId, string DeviceOwner, string Nam
 /// <param name="Routes">Routes the device needs on this port beyond its subnet (destination CIDR, next hop), e.g. the
 /// external network's range through a tenant subnet's router; never a default route.</param>
 public sealed record PluggedPort(string PortId, string NetworkId, string SubnetId, string MacAddress, string IpAddress,
-    string SubnetCidr, string? GatewayIp, int Mtu, IReadOnlyList<(string Destination, string Nexthop)>? Routes = null);
+    string SubnetCidr, string? GatewayIp, int Mtu, IReadOnlyList<(string Destination, string Nexthop)>? Routes = null)
+{
+    /// <summary>Equal when every field is, the routes compared item by item (a record would compare the list's reference).</summary>
+    public bool Equals(PluggedPort? other) =>
+        other is not null
+        && (PortId, NetworkId, SubnetId, MacAddress, IpAddress, SubnetCidr, GatewayIp, Mtu)
+            == (other.PortId, other.NetworkId, other.SubnetId, other.MacAddress, other.IpAddress, other.SubnetCidr, other.GatewayIp, other.Mtu)
+        && (Routes ?? []).SequenceEqual(other.Routes ?? []);
+
+    public override int GetHashCode() => HashCode.Combine(PortId, SubnetId, IpAddress);
+}
 
 /// <summary>
 /// A driver failure that trying again cannot fix (a configuration HAProxy refuses, an exhausted range):
