@@ -57,10 +57,13 @@ def rss_mib():
     return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
 
 
+def header_args():
+    return [a for k, v in HEADERS.items() for a in ("-H", f"{k}: {v}")]
+
+
 def wrk(path, connections):
     # One wrk thread drives 16 connections easily; a second would take CPU from the server on two cores.
-    headers = [a for k, v in HEADERS.items() for a in ("-H", f"{k}: {v}")]
-    out = subprocess.run(["wrk", "-t", "1", "-c", str(connections), "-d", f"{DURATION}s", "--latency", *headers, BASE + path],
+    out = subprocess.run(["wrk", "-t", "1", "-c", str(connections), "-d", f"{DURATION}s", "--latency", *header_args(), BASE + path],
                          capture_output=True, text=True, check=True).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
@@ -114,7 +117,7 @@ def get_one_rates(lb):
     one = f"/v2/lbaas/loadbalancers/{lb}"
     # A warm-up first, in both modes: the runtime compiles the hot path again with profile data after a few
     # seconds, and the keystone path has more code to warm.
-    subprocess.run(["wrk", "-t", "1", "-c", "4", "-d", "3s", *[a for k, v in HEADERS.items() for a in ("-H", f"{k}: {v}")], BASE + one],
+    subprocess.run(["wrk", "-t", "1", "-c", "4", "-d", "3s", *header_args(), BASE + one],
                    capture_output=True, check=True)
     return {str(c): wrk(one, c) for c in (1, 16)}
 
