@@ -33,7 +33,7 @@ public static class KeystoneAuthServiceCollectionExtensions
 
         keystone
             .Validate(o => Uri.TryCreate(o.AuthUrl, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttp || u.Scheme == Uri.UriSchemeHttps),
-                "[keystone_authtoken] auth_url must be the http(s) URL of Keystone's v3 API.")
+                "[keystone_authtoken] auth_url must be the http(s) URL of Keystone (with or without /v3).")
             .Validate(o => string.Equals(o.AuthType, "password", StringComparison.OrdinalIgnoreCase),
                 "[keystone_authtoken] auth_type must be password.")
             .Validate(o => !string.IsNullOrEmpty(o.Username) || !string.IsNullOrEmpty(o.UserId),
@@ -44,6 +44,8 @@ public static class KeystoneAuthServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<KeystoneClient>();
         services.TryAddSingleton<KeystoneTokenValidator>();
+        // auth_url with or without its version, as keystoneauth takes it; not a Keystone at all stops the start.
+        services.AddHostedService<KeystoneDiscovery>();
 
         // The policy applies only to keystone callers (noauth makes everyone an admin). A policy file that
         // cannot be read stops the start, naming the file, the line and the rule.

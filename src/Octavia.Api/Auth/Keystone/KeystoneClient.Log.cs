@@ -21,4 +21,7 @@ public sealed partial class KeystoneClient
     [LoggerMessage(EventId = 1105, Level = LogLevel.Error,
         Message = "Service user {Username} may not validate tokens: give it the service (or admin) role")]
     private static partial void LogServiceForbidden(ILogger logger, string username);
+
+    [LoggerMessage(EventId = 1106, Level = LogLevel.Information, Message = "Keystone at {AuthUrl} serves identity v3 at {IdentityUrl}")]
+    private static partial void LogIdentityFound(ILogger logger, string authUrl, string identityUrl);
 }

@@ -23,7 +23,8 @@ public sealed partial class KeystoneClient : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<KeystoneClient> _logger;
     private readonly HttpClient _http;
-    private readonly Uri _tokensUri;
+    private readonly SemaphoreSlim _discoveryLock = new(1, 1);
+    private Uri? _tokensUri;
     private readonly SemaphoreSlim _serviceLock = new(1, 1);
     private ServiceToken? _service;
 
@@ -37,9 +38,10 @@ public sealed partial class KeystoneClient : IDisposable
         {
             ConnectTimeout = Timeout,
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            // Keystone's root answers 300 with a Location: the version list is what discovery reads, not where it points.
+            AllowAutoRedirect = false,
         })
         { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
-        _tokensUri = new Uri(_options.AuthUrl.TrimEnd('/') + "/auth/tokens");
     }
 
     /// <summary>The bound on one whole check (service token included).</summary>
@@ -56,13 +58,14 @@ public sealed partial class KeystoneClient : IDisposable
         deadline.CancelAfter(Timeout);
         try
         {
+            var tokensUri = await TokensUriAsync(deadline.Token);
             string? rejected = null;
             for (var attempt = 0; attempt < 2; attempt++)
             {
-                var service = await GetServiceTokenAsync(rejected, deadline.Token);
+                var service = await GetServiceTokenAsync(tokensUri, rejected, deadline.Token);
                 using var response = await SendAsync(() =>
                 {
-                    var request = new HttpRequestMessage(HttpMethod.Get, _tokensUri + "?nocatalog");
+                    var request = new HttpRequestMessage(HttpMethod.Get, tokensUri + "?nocatalog");
                     request.Headers.TryAddWithoutValidation("X-Auth-Token", service);
                     request.Headers.TryAddWithoutValidation("X-Subject-Token", token);
                     return request;
@@ -101,7 +104,7 @@ public sealed partial class KeystoneClient : IDisposable
         }
     }
 
-    private async Task<string> GetServiceTokenAsync(string? rejected, CancellationToken cancellationToken)
+    private async Task<string> GetServiceTokenAsync(Uri tokensUri, string? rejected, CancellationToken cancellationToken)
     {
         if (Usable(_service, rejected) is { } current)
         {
@@ -116,7 +119,7 @@ public sealed partial class KeystoneClient : IDisposable
                 return renewed;
             }
 
-            using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Post, _tokensUri)
+            using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Post, tokensUri)
             {
                 Content = new ByteArrayContent(PasswordAuthBody()) { Headers = { { "Content-Type", "application/json" } } },
             }, cancellationToken);
@@ -270,6 +273,7 @@ public sealed partial class KeystoneClient : IDisposable
     {
         _http.Dispose();
         _serviceLock.Dispose();
+        _discoveryLock.Dispose();
     }
 
     private sealed record ServiceToken(string Token, DateTimeOffset ExpiresAt);
