@@ -6,7 +6,8 @@ namespace Octavia.Api.Tests.Keystone;
 
 /// <summary>
 /// Every endpoint × every role of upstream's policy (reference/api.md §15, controller.md §9), for objects of the
-/// caller's own project and of another, under the deprecated defaults and under <c>enforce_new_defaults</c>. The
+/// caller's own project and of another, under the built-in policy (deprecated defaults, and <c>enforce_new_defaults</c>)
+/// and under Octavia 11's (<c>etc/policies/octavia-11.yaml</c>). The
 /// expected answers come from a table of what each role may do, written from the reference, not from the policy code.
 /// </summary>
 [Collection(KeystoneCollection.Name)]
@@ -53,6 +54,23 @@ public sealed class RbacMatrixTests(KeystoneFixture fixture)
         ["member"] = Caps.ReadOwn | Caps.WriteOwn | Caps.QuotaReadOwn,
     };
 
+    /// <summary>
+    /// Octavia 11's base rules (etc/policies/octavia-11.yaml, controller.md §9.2's deprecated column as that release
+    /// enforced it): the <c>load-balancer_*</c> roles as under the deprecated defaults, Keystone's <c>admin</c> still an
+    /// admin, and its plain <c>reader</c> and <c>member</c> refused everything, lists and provider/flavor/AZ reads included.
+    /// </summary>
+    private static readonly Dictionary<string, Caps> Octavia11 = new()
+    {
+        ["load-balancer_observer"] = Caps.ReadOwn | Caps.QuotaReadOwn,
+        ["load-balancer_global_observer"] = Caps.ReadOwn | Caps.ReadAll | Caps.QuotaReadOwn | Caps.QuotaReadAll,
+        ["load-balancer_member"] = Caps.ReadOwn | Caps.WriteOwn | Caps.QuotaReadOwn,
+        ["load-balancer_quota_admin"] = Caps.QuotaReadOwn | Caps.QuotaReadAll | Caps.QuotaWrite,
+        ["load-balancer_admin"] = Caps.All,
+        ["admin"] = Caps.All,
+        ["reader"] = Caps.None,
+        ["member"] = Caps.None,
+    };
+
     /// <summary>One project's objects: a load balancer with one of everything below it.</summary>
     private sealed record Tree(string Project, string Lb, string Listener, string Pool, string Member, string Monitor, string Policy, string Rule);
 
@@ -68,6 +86,37 @@ public sealed class RbacMatrixTests(KeystoneFixture fixture)
     {
         await using var octavia = await fixture.StartOctaviaAsync(new Dictionary<string, string?> { ["oslo_policy:enforce_new_defaults"] = "true" });
         await RunMatrixAsync(octavia, NewDefaults);
+    }
+
+    [Fact]
+    public async Task Matrix_Octavia11PolicyFile_GivesUpstreamsAnswers()
+    {
+        await using var octavia = await fixture.StartOctaviaAsync(new Dictionary<string, string?>
+        {
+            ["oslo_policy:policy_file"] = Path.Combine(RepositoryRoot(), "etc", "policies", "octavia-11.yaml"),
+        });
+        await RunMatrixAsync(octavia, Octavia11);
+
+        // What the client suite saw: a plain member refused with upstream's fault on lists and catalog reads.
+        using var member = octavia.ClientWith(await RbacTokens.GetAsync(fixture, KeystoneFixture.ProjectA, "member"));
+        foreach (var path in new[] { "/v2/lbaas/loadbalancers", "/v2/lbaas/providers", "/v2/lbaas/flavors", "/v2/lbaas/availabilityzones" })
+        {
+            var response = await member.ApiGetAsync(path);
+            Assert.Equal(HttpStatusCode.Forbidden, response.Status);
+            Assert.Equal("Policy does not allow this request to be performed.", response.Json["faultstring"]!.GetValue<string>());
+        }
+    }
+
+    /// <summary>The checkout the tests run from (the policy files ship in its etc/).</summary>
+    private static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Octavia.slnx")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? throw new InvalidOperationException("Octavia.slnx not found above " + AppContext.BaseDirectory);
     }
 
     private async Task RunMatrixAsync(KeystoneOctavia octavia, Dictionary<string, Caps> table)
