@@ -10,8 +10,6 @@ using Octavia.Core.Configuration;
 using Octavia.Core.Drivers;
 using Octavia.Core.Health;
 using Octavia.Db;
-using Octavia.Drivers.Certificates.Local;
-using Octavia.Drivers.Local;
 
 namespace Octavia.Health;
 
@@ -215,31 +213,16 @@ public sealed partial class HeartbeatReceiver(
         metrics.CountAccepted();
     }
 
-    /// <summary>The configured key, else the one <c>octavia certs init</c> made.</summary>
-    public string? HeartbeatKey(HealthManagerOptions settings)
-    {
-        if (settings.HeartbeatKey.Length > 0)
-        {
-            return settings.HeartbeatKey;
-        }
-
-        var authority = services.GetRequiredService<LocalCertificateAuthority>();
-        if (authority.ReadHeartbeatKey() is { } key)
-        {
-            return key;
-        }
-
-        // As `octavia certs init` would; amphorae get the same key in their boot files.
-        authority.Initialize();
-        return authority.ReadHeartbeatKey();
-    }
+    /// <summary>The configured key, else the one <c>octavia certs init</c> made (<see cref="IHeartbeatKeySource"/>).</summary>
+    public string? HeartbeatKey(HealthManagerOptions settings) =>
+        settings.HeartbeatKey.Length > 0 ? settings.HeartbeatKey : services.GetService<IHeartbeatKeySource>()?.ReadOrCreateKey();
 
     private async Task<Socket> BindAsync(HealthManagerOptions settings, CancellationToken cancellationToken)
     {
         var address = settings.BindIp.Length > 0
             ? IPAddress.Parse(settings.BindIp)
-            : services.GetService<INetworkDriver>() is LocalNetworkDriver local
-                && (await local.ManagementSubnetAsync(cancellationToken)).HostAddress is { } host
+            : services.GetService<IManagementNetworkAddress>() is { } management
+                && await management.GetHostAddressAsync(cancellationToken) is { } host
                 ? IPAddress.Parse(host)
                 : IPAddress.Loopback;
         var socket = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);

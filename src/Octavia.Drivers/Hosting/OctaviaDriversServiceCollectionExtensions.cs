@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Octavia.Core.Configuration;
 using Octavia.Core.Drivers;
+using Octavia.Core.Health;
 using Octavia.Drivers.Amphora.Rest;
 using Octavia.Drivers.Certificates.Local;
 using Octavia.Drivers.Local;
@@ -31,6 +32,14 @@ public static class OctaviaDriversServiceCollectionExtensions
         var statePath = configuration.GetSection(DefaultOptions.SectionName).Get<DefaultOptions>()?.StatePath ?? "./var";
 
         services.AddSingleton(sp => new LocalCertificateAuthority(Path.Combine(statePath, "certs"), sp.GetRequiredService<TimeProvider>()));
+        // What the health manager needs from here, through Core's interfaces: the stored heartbeat key and, with the
+        // local network driver, the host's lb-mgmt-net address to listen on.
+        services.AddSingleton<IHeartbeatKeySource, LocalHeartbeatKeySource>();
+        if (options.NetworkDriver == LocalNetworkDriver.DriverName)
+        {
+            services.AddSingleton<IManagementNetworkAddress, LocalManagementNetworkAddress>();
+        }
+
         services.AddSingleton<LocalIpam>();
         services.AddSingleton<LocalNetworkDriver>();
         services.AddSingleton<LocalServers>();
