@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 
-namespace Octavia.Api.Json;
+namespace Octavia.Http;
 
 /// <summary>
 /// A JSON response written straight into the response's pipe (Kestrel's pooled buffers): no intermediate

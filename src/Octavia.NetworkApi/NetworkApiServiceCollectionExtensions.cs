@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Octavia.Api.Auth.Keystone;
+using Octavia.Http.Keystone;
 using Octavia.NetworkApi.Endpoints;
 
 namespace Octavia.NetworkApi;
@@ -14,7 +14,7 @@ public static class NetworkApiServiceCollectionExtensions
         services.AddOptions<NetworkApiOptions>().Bind(configuration.GetSection(NetworkApiOptions.SectionName));
         // The same auth_strategy as the load-balancer API, with the same token checks; under noauth its project rules
         // (a caller's X-Project-Id, the default project).
-        services.AddOctaviaAuth(configuration);
+        services.AddKeystoneAuth(configuration);
         services.AddRouting();
         return services;
     }
@@ -24,7 +24,7 @@ public static class NetworkApiServiceCollectionExtensions
     {
         app.UseMiddleware<NeutronMiddleware>();
         // Inside Neutron's error handling, so that Keystone being unreachable is a NeutronError 503.
-        app.UseOctaviaAuth();
+        app.UseKeystoneAuth();
         app.UseRouting();
         VersionEndpoints.Map(app);
         NetworkEndpoints.Map(app);

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Octavia.Api.Hosting;
+using Octavia.Http;
 
 namespace Octavia.NetworkApi;
 
@@ -17,7 +17,7 @@ public sealed class NeutronBody
     /// <summary>Reads the request body and checks the envelope and the attribute names.</summary>
     public static async Task<NeutronBody> ReadAsync(HttpContext http, string resource, IReadOnlySet<string> allowed)
     {
-        var raw = await ApiRequest.ReadBodyAsync(http);
+        var raw = await RequestBody.ReadAsync(http);
         JsonElement root;
         try
         {

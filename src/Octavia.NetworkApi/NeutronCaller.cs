@@ -1,8 +1,10 @@
 using Microsoft.AspNetCore.Http;
-using Octavia.Api.Auth.Keystone;
-using Octavia.Api.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Octavia.Core.Configuration;
 using Octavia.Core.Model;
 using Octavia.Db;
+using Octavia.Http.Keystone;
 
 namespace Octavia.NetworkApi;
 
@@ -37,10 +39,12 @@ public sealed class NeutronCaller
             return known;
         }
 
-        // The token middleware runs only under keystone and lets no request through without an identity.
+        // The token middleware runs only under keystone and lets no request through without an identity. Under noauth
+        // the caller's project is its X-Project-Id header, as in the load-balancer API.
         var caller = http.Features.Get<KeystoneIdentity>() is { } identity
             ? new NeutronCaller(identity.ProjectId, identity.HasRole("admin"), null)
-            : new NeutronCaller(ApiRequest.Context(http).ProjectId, true, ApiRequest.Settings(http).NoauthDefaultProjectId);
+            : new NeutronCaller(http.Request.Headers["X-Project-Id"].ToString() is { Length: > 0 } project ? project : null, true,
+                http.RequestServices.GetService<IOptions<ApiSettingsOptions>>()?.Value.NoauthDefaultProjectId);
         http.Features.Set(caller);
         return caller;
     }

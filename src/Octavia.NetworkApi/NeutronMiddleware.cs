@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
-using Octavia.Api.Faults;
+using Octavia.Http;
 
 namespace Octavia.NetworkApi;
 
@@ -14,7 +14,7 @@ public sealed partial class NeutronMiddleware(RequestDelegate next, ILogger<Neut
 {
     public async Task InvokeAsync(HttpContext context)
     {
-        context.Response.Headers[OpenStackMiddleware.RequestIdHeader] = "req-" + Guid.NewGuid().ToString();
+        context.Response.Headers[OpenStackHeaders.RequestId] = "req-" + Guid.NewGuid().ToString();
         var path = context.Request.Path.Value ?? "/";
         if (path.EndsWith(".json", StringComparison.Ordinal))
         {
@@ -50,9 +50,9 @@ public sealed partial class NeutronMiddleware(RequestDelegate next, ILogger<Neut
         {
             await WriteErrorAsync(context, e.StatusCode, e.Type, e.Message);
         }
-        catch (ApiException e)
+        catch (HttpFaultException e)
         {
-            // The shared request helpers (body size, project scoping) speak Octavia's faults; same status, Neutron's body.
+            // The shared plumbing (body size, Keystone unreachable): same status, Neutron's body.
             await WriteErrorAsync(context, e.StatusCode, e.StatusCode switch
             {
                 401 => "HTTPUnauthorized",
@@ -85,9 +85,9 @@ public sealed partial class NeutronMiddleware(RequestDelegate next, ILogger<Neut
             return;
         }
 
-        var requestId = context.Response.Headers[OpenStackMiddleware.RequestIdHeader].ToString();
+        var requestId = context.Response.Headers[OpenStackHeaders.RequestId].ToString();
         context.Response.Clear();
-        context.Response.Headers[OpenStackMiddleware.RequestIdHeader] = requestId;
+        context.Response.Headers[OpenStackHeaders.RequestId] = requestId;
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
         using var buffer = new MemoryStream();

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
-using Octavia.Api.Json;
+using Octavia.Http;
 
 namespace Octavia.NetworkApi;
 

@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.Http;
-using Octavia.Api.Auth.Keystone;
+using Octavia.Http.Keystone;
 using Octavia.Api.Faults;
 using Octavia.Api.Policy;
 using Octavia.Core.Configuration;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Octavia.Http;
 
 namespace Octavia.Api.Faults;
 
@@ -6,10 +7,8 @@ namespace Octavia.Api.Faults;
 /// A request that cannot be served, turned into upstream's fault body
 /// <c>{"faultcode": "Client", "faultstring": ..., "debuginfo": null}</c> by <see cref="OpenStackMiddleware"/>.
 /// </summary>
-public sealed class ApiException(int statusCode, string faultString) : Exception(faultString)
+public sealed class ApiException(int statusCode, string faultString) : HttpFaultException(statusCode, faultString)
 {
-    public int StatusCode { get; } = statusCode;
-
     public static ApiException BadRequest(string message) => new(400, message);
 
     /// <summary>Octavia's semantic validation failure (reference/api.md §3.2).</summary>

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Octavia.Http;
 
 namespace Octavia.Api.Faults;
 
@@ -12,7 +13,7 @@ namespace Octavia.Api.Faults;
 /// </summary>
 public sealed partial class OpenStackMiddleware(RequestDelegate next, ILogger<OpenStackMiddleware> logger)
 {
-    public const string RequestIdHeader = "x-openstack-request-id";
+    public const string RequestIdHeader = OpenStackHeaders.RequestId;
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -27,8 +28,9 @@ public sealed partial class OpenStackMiddleware(RequestDelegate next, ILogger<Op
                 await WriteFaultAsync(context, context.Response.StatusCode, DefaultMessage(context.Response.StatusCode));
             }
         }
-        catch (ApiException e)
+        catch (HttpFaultException e)
         {
+            // Octavia's own faults, and those of the shared plumbing (Keystone unreachable, a body too large).
             await WriteFaultAsync(context, e.StatusCode, e.Message);
         }
         catch (BadHttpRequestException e)

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Octavia.Api.Auth.Keystone;
+using Octavia.Api.Auth;
 using Octavia.Api.Endpoints;
 using Octavia.Api.Faults;
 using Octavia.Core.Configuration;

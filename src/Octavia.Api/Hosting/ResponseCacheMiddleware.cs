@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Octavia.Api.Auth.Keystone;
+using Octavia.Http.Keystone;
 
 namespace Octavia.Api.Hosting;
 

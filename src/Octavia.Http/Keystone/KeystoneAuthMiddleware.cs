@@ -1,15 +1,14 @@
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
-using Octavia.Api.Faults;
 using Octavia.Core.Configuration;
 
-namespace Octavia.Api.Auth.Keystone;
+namespace Octavia.Http.Keystone;
 
 /// <summary>
 /// <c>auth_strategy = keystone</c>: every request but <c>/</c> and <c>/healthcheck</c> must carry an
 /// <c>X-Auth-Token</c> that Keystone accepts (reference/api.md §1). The token's identity is left in the
-/// request's features for <see cref="RequestContext"/>; a missing or invalid token gets keystonemiddleware's
+/// request's features for the API behind; a missing or invalid token gets keystonemiddleware's
 /// 401, and a Keystone that cannot answer a 503, never a pass.
 /// </summary>
 public sealed class KeystoneAuthMiddleware(RequestDelegate next, KeystoneTokenValidator validator, IOptions<KeystoneAuthTokenOptions> options)
@@ -39,7 +38,7 @@ public sealed class KeystoneAuthMiddleware(RequestDelegate next, KeystoneTokenVa
             }
             catch (KeystoneUnavailableException)
             {
-                throw new ApiException(503, "The Keystone service is temporarily unavailable.");
+                throw new HttpFaultException(503, "The Keystone service is temporarily unavailable.");
             }
         }
 

@@ -3,10 +3,9 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using Octavia.Api.Policy;
 using Octavia.Core.Configuration;
 
-namespace Octavia.Api.Auth.Keystone;
+namespace Octavia.Http.Keystone;
 
 /// <summary>
 /// <c>[api_settings] auth_strategy</c> for every web host that serves OpenStack callers: the load-balancer API and
@@ -14,12 +13,18 @@ namespace Octavia.Api.Auth.Keystone;
 /// </summary>
 public static class KeystoneAuthServiceCollectionExtensions
 {
+    /// <summary><c>auth_strategy = keystone</c>: every caller needs a token Keystone accepts.</summary>
+    public const string Keystone = "keystone";
+
+    /// <summary><c>auth_strategy = noauth</c>: every caller is an admin.</summary>
+    public const string NoAuth = "noauth";
+
     /// <summary>
-    /// Binds <c>[api_settings]</c> (auth_strategy must be noauth or keystone) and, under keystone, the token checks
-    /// and upstream's policy. The <c>[keystone_authtoken]</c> options are validated only when keystone is chosen:
-    /// a noauth install needs no such section.
+    /// Binds <c>[api_settings]</c> (auth_strategy must be noauth or keystone) and, under keystone, the token checks.
+    /// The <c>[keystone_authtoken]</c> options are validated only when keystone is chosen: a noauth install needs no
+    /// such section. Each API adds its own policy on top.
     /// </summary>
-    public static IServiceCollection AddOctaviaAuth(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddKeystoneAuth(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<ApiSettingsOptions>().Bind(configuration.GetSection(ApiSettingsOptions.SectionName))
             .Validate(o => IsNoAuth(o) || IsKeystone(o), "[api_settings] auth_strategy must be noauth or keystone.")
@@ -47,17 +52,11 @@ public static class KeystoneAuthServiceCollectionExtensions
         // auth_url with or without its version, as keystoneauth takes it; not a Keystone at all stops the start.
         services.AddHostedService<KeystoneDiscovery>();
 
-        // The policy applies only to keystone callers (noauth makes everyone an admin). A policy file that
-        // cannot be read stops the start, naming the file, the line and the rule.
-        services.AddOptions<OsloPolicyOptions>().Bind(configuration.GetSection(OsloPolicyOptions.SectionName))
-            .ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OsloPolicyOptions>, PolicyFileValidator>());
-        services.TryAddSingleton<PolicyEnforcer>();
         return services;
     }
 
     /// <summary>Under keystone, refuses every request without a valid token (see <see cref="KeystoneAuthMiddleware"/>); nothing under noauth.</summary>
-    public static IApplicationBuilder UseOctaviaAuth(this IApplicationBuilder app)
+    public static IApplicationBuilder UseKeystoneAuth(this IApplicationBuilder app)
     {
         if (IsKeystone(app.ApplicationServices.GetRequiredService<IOptions<ApiSettingsOptions>>().Value))
         {
@@ -67,7 +66,7 @@ public static class KeystoneAuthServiceCollectionExtensions
         return app;
     }
 
-    internal static bool IsNoAuth(ApiSettingsOptions o) => string.Equals(o.AuthStrategy, RequestContext.NoAuth, StringComparison.OrdinalIgnoreCase);
+    public static bool IsNoAuth(ApiSettingsOptions o) => string.Equals(o.AuthStrategy, NoAuth, StringComparison.OrdinalIgnoreCase);
 
-    public static bool IsKeystone(ApiSettingsOptions o) => string.Equals(o.AuthStrategy, RequestContext.Keystone, StringComparison.OrdinalIgnoreCase);
+    public static bool IsKeystone(ApiSettingsOptions o) => string.Equals(o.AuthStrategy, Keystone, StringComparison.OrdinalIgnoreCase);
 }

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json;
 
-namespace Octavia.Api.Auth.Keystone;
+namespace Octavia.Http.Keystone;
 
 // How the identity API's version is found from [keystone_authtoken] auth_url, as keystoneauth does it: deployment
 // tools (devstack among them) write the unversioned URL (http://keystone:5000), others the v3 one (…/v3 or …/v3/).

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Octavia.Api.Auth.Keystone;
+namespace Octavia.Http.Keystone;
 
 // Tokens and passwords never appear in these messages.
 public sealed partial class KeystoneClient

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Octavia.Core.Configuration;
 
-namespace Octavia.Api.Auth.Keystone;
+namespace Octavia.Http.Keystone;
 
 /// <summary>
 /// Talks to Keystone v3 as keystonemiddleware does: holds the API's own service token (password

@@ -1,4 +1,4 @@
-namespace Octavia.Api.Auth.Keystone;
+namespace Octavia.Http.Keystone;
 
 /// <summary>
 /// <c>[keystone_authtoken] auth_url</c> answered, but not as a Keystone with an identity v3 API: a configuration

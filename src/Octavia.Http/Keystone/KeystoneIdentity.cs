@@ -1,4 +1,4 @@
-namespace Octavia.Api.Auth.Keystone;
+namespace Octavia.Http.Keystone;
 
 /// <summary>
 /// What a validated Keystone token says about its bearer: the part of <c>GET /v3/auth/tokens</c>'s

@@ -4,7 +4,7 @@ using System.Text;
 using Microsoft.Extensions.Options;
 using Octavia.Core.Configuration;
 
-namespace Octavia.Api.Auth.Keystone;
+namespace Octavia.Http.Keystone;
 
 /// <summary>
 /// Validates callers' tokens with Keystone and remembers the valid ones for <c>token_cache_time</c> seconds,

@@ -93,7 +93,7 @@ public sealed class RbacMatrixTests(KeystoneFixture fixture)
     {
         await using var octavia = await fixture.StartOctaviaAsync(new Dictionary<string, string?>
         {
-            ["oslo_policy:policy_file"] = Path.Combine(RepositoryRoot(), "etc", "policies", "octavia-11.yaml"),
+            ["oslo_policy:policy_file"] = Path.Combine(RepositoryPaths.Root, "etc", "policies", "octavia-11.yaml"),
         });
         await RunMatrixAsync(octavia, Octavia11);
 
@@ -105,18 +105,6 @@ public sealed class RbacMatrixTests(KeystoneFixture fixture)
             Assert.Equal(HttpStatusCode.Forbidden, response.Status);
             Assert.Equal("Policy does not allow this request to be performed.", response.Json["faultstring"]!.GetValue<string>());
         }
-    }
-
-    /// <summary>The checkout the tests run from (the policy files ship in its etc/).</summary>
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Octavia.slnx")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("Octavia.slnx not found above " + AppContext.BaseDirectory);
     }
 
     private async Task RunMatrixAsync(KeystoneOctavia octavia, Dictionary<string, Caps> table)
