@@ -53,8 +53,8 @@ public sealed class ConfigurationTests
 
     [Theory]
     [InlineData("testing", null, "[api_settings] auth_strategy must be noauth or keystone.")]
-    [InlineData("keystone", null, "[keystone_authtoken] auth_url must be the http(s) URL of Keystone's v3 API.")]
-    [InlineData("keystone", "keystone.example.org:5000", "[keystone_authtoken] auth_url must be the http(s) URL of Keystone's v3 API.")]
+    [InlineData("keystone", null, "[keystone_authtoken] auth_url must be the http(s) URL of Keystone (with or without /v3).")]
+    [InlineData("keystone", "keystone.example.org:5000", "[keystone_authtoken] auth_url must be the http(s) URL of Keystone (with or without /v3).")]
     public async Task StartWeb_BadAuthSettings_StopsWithClearMessage(string strategy, string? authUrl, string message)
     {
         var configuration = OctaviaConfiguration.Build(null, new Dictionary<string, string?>
