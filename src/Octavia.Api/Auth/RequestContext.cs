@@ -1,8 +1,8 @@
 using Microsoft.AspNetCore.Http;
-using Octavia.Http.Keystone;
 using Octavia.Api.Faults;
 using Octavia.Api.Policy;
 using Octavia.Core.Configuration;
+using Octavia.Http.Keystone;
 
 namespace Octavia.Api.Auth;
 
