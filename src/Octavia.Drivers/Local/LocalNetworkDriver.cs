@@ -132,12 +132,52 @@ public sealed partial class LocalNetworkDriver(
                 await EnsureBridgeAsync(network, cancellationToken);
             }
 
+            Excluded = await ExcludeUplinkAddressesAsync(cancellationToken);
             await HostSafety.InstallGuardAsync(logger, cancellationToken);
             await RebuildRoutersAsync(cancellationToken);
         }
 
         return networks;
     }
+
+    /// <summary>
+    /// What the last <c>network init</c> kept out of the networks the host joins because the host reaches it
+    /// through its uplink: the address, why (a DNS server, a package source's host), the subnet, and the port
+    /// that held it already, if any (then that port's address is not reachable from this host).
+    /// </summary>
+    public IReadOnlyList<ExcludedAddress> Excluded { get; private set; } = [];
+
+    public sealed record ExcludedAddress(string Address, string Why, string Subnet, string? HeldBy);
+
+    /// <summary>
+    /// The host's uplink addresses (DESIGN.md "Host safety"; issue 19) found again, kept out of the IPAM, and
+    /// the host routes made to match the allocations (adopting those of a previous run).
+    /// </summary>
+    private async Task<IReadOnlyList<ExcludedAddress>> ExcludeUplinkAddressesAsync(CancellationToken cancellationToken)
+    {
+        var found = await UplinkAddresses.DiscoverAsync(options.Value.UplinkHosts, logger, cancellationToken);
+        var kept = await ipam.ExcludeAsync(found.Select(f => f.Address).Distinct().ToList(), options.Value.ProjectId, time.GetUtcNow().UtcDateTime,
+            cancellationToken);
+        var result = kept.Select(k => new ExcludedAddress(k.Address.ToString(),
+            string.Join(", ", found.Where(f => f.Address.Equals(k.Address)).Select(f => f.Why).Distinct()), k.Subnet, k.HeldBy)).ToList();
+        foreach (var e in result)
+        {
+            if (e.HeldBy is null)
+            {
+                logger.LogInformation("Kept {Address} ({Why}) out of {Subnet}: the host reaches it through its uplink", e.Address, e.Why, e.Subnet);
+            }
+            else
+            {
+                logger.LogWarning("{Address} ({Why}) is in {Subnet} and already held by {Port}: the host keeps reaching it through its uplink, "
+                    + "so that port's address is not reachable from this host; delete what holds it", e.Address, e.Why, e.Subnet, e.HeldBy);
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>The host routes made to match the allocations again, after ports were deleted outside the driver.</summary>
+    public Task SyncHostRoutesAsync(CancellationToken cancellationToken) => ipam.SyncHostRoutesAsync(cancellationToken);
 
     /// <summary><c>public-subnet</c>, <c>private-ipv6-subnet</c>, <c>lb-mgmt-subnet</c>...</summary>
     private static string DefaultSubnetName(string network, int ipVersion) =>
@@ -182,8 +222,9 @@ public sealed partial class LocalNetworkDriver(
 
     private async Task EnsureBridgeAsync(Network network, CancellationToken cancellationToken)
     {
+        // The host's own address alone (a /32 or /128): it reaches the rest of the range one allocated address at a time.
         var host = network.Subnets.Where(s => s.HostAddress is not null).OrderBy(s => s.IpVersion)
-            .Select(s => $"{s.HostAddress}/{Cidr.Parse(s.Cidr).PrefixLength}").ToList();
+            .Select(s => HostRoutes.HostPrefix(s.HostAddress!)).ToList();
         await Links.EnsureBridgeAsync(network.BridgeName, MacOf("bridge:" + network.Id, local: true), network.Mtu, host, cancellationToken);
     }
 
@@ -273,6 +314,10 @@ public sealed partial class LocalNetworkDriver(
         }
 
         await DbAsync(db => db.Ports.Where(p => p.DeviceId == loadBalancerId && p.DeviceOwner == VipOwner).ExecuteDeleteAsync(cancellationToken));
+        if (rows.Any(r => r.HostJoined))
+        {
+            await ipam.SyncHostRoutesAsync(cancellationToken);
+        }
     }
 
     public async Task<PluggedPort> PlugAsync(PlugRequest request, CancellationToken cancellationToken)
@@ -319,7 +364,8 @@ public sealed partial class LocalNetworkDriver(
     public async Task UnplugAsync(string portId, CancellationToken cancellationToken)
     {
         await ReleaseFloatingIpsAsync([portId], cancellationToken);
-        foreach (var row in await PortRowsAsync(p => p.Id == portId, cancellationToken))
+        var rows = await PortRowsAsync(p => p.Id == portId, cancellationToken);
+        foreach (var row in rows)
         {
             if (MakesLinks && row.HostLink is { } link)
             {
@@ -330,6 +376,10 @@ public sealed partial class LocalNetworkDriver(
         }
 
         await DbAsync(db => db.Ports.Where(p => p.Id == portId).ExecuteDeleteAsync(cancellationToken));
+        if (rows.Any(r => r.HostJoined))
+        {
+            await ipam.SyncHostRoutesAsync(cancellationToken);
+        }
     }
 
     public async Task<IReadOnlyList<PluggedPort>> PortsOfAsync(string deviceId, CancellationToken cancellationToken) =>

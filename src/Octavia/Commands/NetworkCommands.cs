@@ -20,6 +20,7 @@ public static class NetworkCommands
             var driver = await StartAsync(result.GetValue(configFile), ct);
             await driver.InitAsync(ct);
             await PrintAsync(driver, ct);
+            await PrintExcludedAsync(driver);
             return 0;
         });
         network.Subcommands.Add(init);
@@ -64,6 +65,29 @@ public static class NetworkCommands
         }
 
         await Console.Out.WriteLineAsync(Table(rows));
+    }
+
+    /// <summary>What init kept out of the networks the host joins, because the host reaches it through its uplink.</summary>
+    private static async Task PrintExcludedAsync(LocalNetworkDriver driver)
+    {
+        if (!driver.MakesLinks)
+        {
+            return;
+        }
+
+        if (driver.Excluded.Count == 0)
+        {
+            await Console.Out.WriteLineAsync("No address this host uses through its uplink (DNS servers, package sources) is in a local network's range.");
+            return;
+        }
+
+        foreach (var e in driver.Excluded)
+        {
+            await Console.Out.WriteLineAsync(e.HeldBy is null
+                ? $"Excluded {e.Address} from {e.Subnet}: {e.Why}, reached through the uplink."
+                : $"Warning: {e.Address} ({e.Why}) is in {e.Subnet} but already held by {e.HeldBy}; the host keeps reaching it through the uplink, "
+                    + "so that address is unreachable from this host. Delete what holds it.");
+        }
     }
 
     internal static string Table(List<string[]> rows)
