@@ -37,7 +37,7 @@ public sealed record FixedIpRequest(Subnet Subnet, string? IpAddress);
 /// ports and their fixed IPs in the database, the lowest free address of a subnet's allocation range
 /// when none is asked for. Two writers racing for an address collide on the (subnet, address) primary
 /// key of <c>ip_allocation</c>, and the loser picks again. When the driver makes links, the host reaches
-/// each address allocated on a network it joins through a host route of its own (<see cref="HostRoutes"/>),
+/// each address allocated on the external network it joins (<c>public</c>) through a host route of its own (<see cref="HostRoutes"/>),
 /// kept in step with the allocations here.
 /// </summary>
 public sealed class LocalIpam(IServiceScopeFactory scopes, IOptions<ControllerWorkerOptions> worker, ILogger<LocalIpam> logger)
@@ -137,7 +137,7 @@ public sealed class LocalIpam(IServiceScopeFactory scopes, IOptions<ControllerWo
     }
 
     /// <summary>
-    /// Makes the host routes match the allocations on the networks the host joins: one route per allocated
+    /// Makes the host routes match the allocations on the external networks the host joins (<c>public</c>): one route per allocated
     /// address, none for the addresses the host reaches through its uplink. Called after every allocation and
     /// release (it reads everything again, so calls in any order leave the same routes), and by <c>network
     /// init</c> to adopt what exists. Does nothing when the driver makes no links.
@@ -159,9 +159,9 @@ public sealed class LocalIpam(IServiceScopeFactory scopes, IOptions<ControllerWo
                 join s in db.Subnets on ip.SubnetId equals s.Id
                 join n in db.Networks on s.NetworkId equals n.Id
                 join p in db.Ports on ip.PortId equals p.Id
-                where s.HostAddress != null && p.DeviceOwner != UplinkOwner
+                where s.HostAddress != null && n.External && p.DeviceOwner != UplinkOwner
                 select new { n.BridgeName, s.HostAddress, ip.IpAddress }).ToListAsync(cancellationToken);
-            var bridges = await db.Networks.Where(n => n.Subnets.Any(s => s.HostAddress != null)).Select(n => n.BridgeName).ToListAsync(cancellationToken);
+            var bridges = await db.Networks.Where(n => n.External && n.Subnets.Any(s => s.HostAddress != null)).Select(n => n.BridgeName).ToListAsync(cancellationToken);
             var uplink = _uplink;
             var wanted = rows.Where(r => !uplink.Contains(Normalize(r.IpAddress)))
                 .Select(r => new HostRoutes.Route(r.BridgeName, Normalize(r.IpAddress), r.HostAddress!)).ToList();
@@ -178,8 +178,8 @@ public sealed class LocalIpam(IServiceScopeFactory scopes, IOptions<ControllerWo
     }
 
     /// <summary>
-    /// Keeps <paramref name="addresses"/> (those the host reaches through its uplink) out of the networks the
-    /// host joins: each one inside a host-joined subnet is allocated to that network's <see cref="UplinkOwner"/>
+    /// Keeps <paramref name="addresses"/> (those the host reaches through its uplink) out of the external
+    /// networks the host joins: each one inside such a subnet is allocated to that network's <see cref="UplinkOwner"/>
     /// port, so that no later allocation takes it, and none is routed to a bridge. An address some other
     /// port already holds cannot be taken back; it is returned with that port so that the caller can say so.
     /// </summary>
@@ -190,7 +190,7 @@ public sealed class LocalIpam(IServiceScopeFactory scopes, IOptions<ControllerWo
         var result = new List<(IPAddress, string, string?)>();
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<OctaviaDbContext>();
-        var subnets = await db.Subnets.Where(s => s.HostAddress != null).OrderBy(s => s.CreatedAt).ToListAsync(cancellationToken);
+        var subnets = await db.Subnets.Where(s => s.HostAddress != null && s.Network!.External).OrderBy(s => s.CreatedAt).ToListAsync(cancellationToken);
         foreach (var network in subnets.GroupBy(s => s.NetworkId))
         {
             var port = await db.Ports.Include(p => p.FixedIps).AsNoTracking()

@@ -60,10 +60,16 @@ public sealed partial class LocalNetworkDriver(
             (PrivateName, [o.PrivateCidr, o.PrivateIpv6Cidr], false, false),
             (ManagementName, [MakesLinks ? o.ManagementCidr : o.LoopbackManagementCidr], true, false),
         };
+        IReadOnlyList<UplinkAddresses.Found> uplink = [];
         if (MakesLinks)
         {
             await HostSafety.CheckAsync(defaults.Where(d => d.HostJoins).SelectMany(d => d.Cidrs).Where(c => c.Length > 0).Select(Cidr.Parse),
                 cancellationToken);
+            uplink = await UplinkAddresses.DiscoverAsync(o.UplinkHosts, logger, cancellationToken);
+
+            // lb-mgmt-net keeps a route for its whole range (the controller's own network): it may hold none of them.
+            HostSafety.CheckUplink(defaults.Where(d => d.HostJoins && !d.External).SelectMany(d => d.Cidrs).Where(c => c.Length > 0).Select(Cidr.Parse),
+                uplink);
         }
 
         var networks = new List<Network>();
@@ -132,8 +138,9 @@ public sealed partial class LocalNetworkDriver(
                 await EnsureBridgeAsync(network, cancellationToken);
             }
 
-            Excluded = await ExcludeUplinkAddressesAsync(cancellationToken);
-            await HostSafety.InstallGuardAsync(logger, cancellationToken);
+            Excluded = await ExcludeUplinkAddressesAsync(uplink, cancellationToken);
+            await HostSafety.InstallGuardAsync(networks.Where(n => n.External).SelectMany(n => n.Subnets).Select(s => s.HostAddress).OfType<string>().ToList(),
+                logger, cancellationToken);
             await RebuildRoutersAsync(cancellationToken);
         }
 
@@ -153,9 +160,8 @@ public sealed partial class LocalNetworkDriver(
     /// The host's uplink addresses (DESIGN.md "Host safety"; issue 19) found again, kept out of the IPAM, and
     /// the host routes made to match the allocations (adopting those of a previous run).
     /// </summary>
-    private async Task<IReadOnlyList<ExcludedAddress>> ExcludeUplinkAddressesAsync(CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<ExcludedAddress>> ExcludeUplinkAddressesAsync(IReadOnlyList<UplinkAddresses.Found> found, CancellationToken cancellationToken)
     {
-        var found = await UplinkAddresses.DiscoverAsync(options.Value.UplinkHosts, logger, cancellationToken);
         var kept = await ipam.ExcludeAsync(found.Select(f => f.Address).Distinct().ToList(), options.Value.ProjectId, time.GetUtcNow().UtcDateTime,
             cancellationToken);
         var result = kept.Select(k => new ExcludedAddress(k.Address.ToString(),
@@ -222,9 +228,10 @@ public sealed partial class LocalNetworkDriver(
 
     private async Task EnsureBridgeAsync(Network network, CancellationToken cancellationToken)
     {
-        // The host's own address alone (a /32 or /128): it reaches the rest of the range one allocated address at a time.
+        // On the external network, the host's own address alone (a /32 or /128): it reaches the rest of the
+        // range one allocated address at a time (HostRoutes). lb-mgmt-net, the controller's own, keeps its prefix.
         var host = network.Subnets.Where(s => s.HostAddress is not null).OrderBy(s => s.IpVersion)
-            .Select(s => HostRoutes.HostPrefix(s.HostAddress!)).ToList();
+            .Select(s => network.External ? HostRoutes.HostPrefix(s.HostAddress!) : $"{s.HostAddress}/{Cidr.Parse(s.Cidr).PrefixLength}").ToList();
         await Links.EnsureBridgeAsync(network.BridgeName, MacOf("bridge:" + network.Id, local: true), network.Mtu, host, cancellationToken);
     }
 
