@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Octavia.Core.Configuration;
 using Octavia.Db;
@@ -17,7 +18,7 @@ public static class NetworkCommands
         var init = new Command("init", "Create the public, private and lb-mgmt-net networks and their bridges (idempotent).");
         init.SetAction(async (result, ct) =>
         {
-            var driver = await StartAsync(result.GetValue(configFile), ct);
+            var driver = await StartAsync(StateDirectory.Build(result, configFile), ct);
             await driver.InitAsync(ct);
             await PrintAsync(driver, ct);
             await PrintExcludedAsync(driver);
@@ -28,7 +29,7 @@ public static class NetworkCommands
         var list = new Command("list", "List the networks and subnets with their IDs.");
         list.SetAction(async (result, ct) =>
         {
-            await PrintAsync(await StartAsync(result.GetValue(configFile), ct), ct);
+            await PrintAsync(await StartAsync(StateDirectory.Build(result, configFile), ct), ct);
             return 0;
         });
         network.Subcommands.Add(list);
@@ -36,7 +37,7 @@ public static class NetworkCommands
         var clean = new Command("clean", "Remove everything the driver made: octavia- namespaces (and their processes), links, the guard table, and the networks.");
         clean.SetAction(async (result, ct) =>
         {
-            var driver = await StartAsync(result.GetValue(configFile), ct);
+            var driver = await StartAsync(StateDirectory.Build(result, configFile), ct);
             await driver.CleanAsync(ct);
             await Console.Out.WriteLineAsync("Removed every octavia- namespace, link and network.");
             return 0;
@@ -46,9 +47,9 @@ public static class NetworkCommands
     }
 
     /// <summary>The local network driver of a tool host, on a migrated database.</summary>
-    internal static async Task<LocalNetworkDriver> StartAsync(string? configFile, CancellationToken cancellationToken)
+    internal static async Task<LocalNetworkDriver> StartAsync(IConfigurationRoot configuration, CancellationToken cancellationToken)
     {
-        var host = OctaviaHost.BuildTool(OctaviaConfiguration.Build(configFile));
+        var host = OctaviaHost.BuildTool(configuration);
         await host.Services.MigrateOctaviaDbAsync(cancellationToken);
         return host.Services.GetRequiredService<LocalNetworkDriver>();
     }
