@@ -1,7 +1,10 @@
 using System.CommandLine;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.EntityFrameworkCore;
 using Octavia.Core.Configuration;
+using Octavia.Core.Model;
+using Octavia.Core.Statuses;
 using Octavia.Db;
 using Octavia.Drivers.Local;
 using Octavia.Hosting;
@@ -34,11 +37,37 @@ public static class NetworkCommands
         });
         network.Subcommands.Add(list);
 
-        var clean = new Command("clean", "Remove everything the driver made: octavia- namespaces (and their processes), links, the guard table, and the networks.");
+        var clean = new Command("clean",
+            "Remove everything the driver made: octavia- namespaces (and their processes), links, the guard table, and the networks. "
+            + "Refuses while load balancers exist, unless given --delete-load-balancers.");
+        var deleteLoadBalancers = new Option<bool>("--delete-load-balancers")
+        {
+            Description = "Also mark every load balancer and its amphorae DELETED: their amphorae and VIPs go with the networks.",
+        };
+        clean.Options.Add(deleteLoadBalancers);
         clean.SetAction(async (result, ct) =>
         {
-            var driver = await StartAsync(StateDirectory.Build(result, configFile), ct);
-            await driver.CleanAsync(ct);
+            var services = await ServicesAsync(StateDirectory.Build(result, configFile), ct);
+            var existing = await LoadBalancersAsync(services, ct);
+            var deleting = result.GetValue(deleteLoadBalancers);
+            if (existing.Count > 0 && !deleting)
+            {
+                // The database would go on describing load balancers whose amphorae and VIPs are gone.
+                await Console.Error.WriteLineAsync(
+                    $"octavia: network clean refuses: {existing.Count} load balancer(s) still exist, and their amphorae and VIPs would go with the networks:\n"
+                    + string.Join('\n', existing.Select(lb => $"  {lb.Id}  {lb.Name}  {lb.ProvisioningStatus}")) + "\n"
+                    + "Delete them first, with octavia all running: openstack loadbalancer delete --cascade <id> (for each id above); "
+                    + "or run octavia network clean --delete-load-balancers to mark them DELETED as their networks go.");
+                return 2;
+            }
+
+            await services.GetRequiredService<LocalNetworkDriver>().CleanAsync(ct);
+            if (deleting && existing.Count > 0)
+            {
+                await MarkDeletedAsync(services, existing.Select(lb => lb.Id).ToList(), ct);
+                await Console.Out.WriteLineAsync($"Marked {existing.Count} load balancer(s) and their amphorae DELETED.");
+            }
+
             await Console.Out.WriteLineAsync("Removed every octavia- namespace, link and network.");
             return 0;
         });
@@ -47,11 +76,35 @@ public static class NetworkCommands
     }
 
     /// <summary>The local network driver of a tool host, on a migrated database.</summary>
-    internal static async Task<LocalNetworkDriver> StartAsync(IConfigurationRoot configuration, CancellationToken cancellationToken)
+    internal static async Task<LocalNetworkDriver> StartAsync(IConfigurationRoot configuration, CancellationToken cancellationToken) =>
+        (await ServicesAsync(configuration, cancellationToken)).GetRequiredService<LocalNetworkDriver>();
+
+    private static async Task<IServiceProvider> ServicesAsync(IConfigurationRoot configuration, CancellationToken cancellationToken)
     {
         var host = OctaviaHost.BuildTool(configuration);
         await host.Services.MigrateOctaviaDbAsync(cancellationToken);
-        return host.Services.GetRequiredService<LocalNetworkDriver>();
+        return host.Services;
+    }
+
+    private static async Task<List<LoadBalancer>> LoadBalancersAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        await using var scope = services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<OctaviaDbContext>().LoadBalancers.AsNoTracking()
+            .Where(lb => lb.ProvisioningStatus != ProvisioningStatus.Deleted).OrderBy(lb => lb.CreatedAt).ToListAsync(cancellationToken);
+    }
+
+    /// <summary>The load balancers and their amphorae DELETED (and OFFLINE), as a delete would leave them; housekeeping purges them later.</summary>
+    private static async Task MarkDeletedAsync(IServiceProvider services, List<string> ids, CancellationToken cancellationToken)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<OctaviaDbContext>();
+        var now = services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime;
+        await db.Amphorae.Where(a => a.LoadBalancerId != null && ids.Contains(a.LoadBalancerId))
+            .ExecuteUpdateAsync(x => x.SetProperty(a => a.Status, AmphoraStatus.Deleted).SetProperty(a => a.UpdatedAt, now), cancellationToken);
+        await db.LoadBalancers.Where(lb => ids.Contains(lb.Id)).ExecuteUpdateAsync(x => x
+            .SetProperty(lb => lb.ProvisioningStatus, ProvisioningStatus.Deleted)
+            .SetProperty(lb => lb.OperatingStatus, OperatingStatus.Offline)
+            .SetProperty(lb => lb.UpdatedAt, now), cancellationToken);
     }
 
     private static async Task PrintAsync(LocalNetworkDriver driver, CancellationToken cancellationToken)

@@ -54,7 +54,7 @@ public sealed partial class ReadmeWalkthroughTests
         finally
         {
             octavia.Kill();
-            await OctaviaProcess.RunAsync(dir.ConfigFile, "network", "clean");
+            await OctaviaProcess.RunAsync(dir.ConfigFile, "network", "clean", "--delete-load-balancers");
         }
     }
 
