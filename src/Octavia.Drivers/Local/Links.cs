@@ -54,7 +54,9 @@ public static class Links
 
         foreach (var address in hostAddresses)
         {
-            string[] flags = address.Contains(':', StringComparison.Ordinal) ? ["nodad", "noprefixroute"] : ["noprefixroute"];
+            // A host prefix (/32, /128) is the host's address alone: no route for it; a wider one keeps its prefix route (lb-mgmt-net).
+            string[] prefix = address.EndsWith("/32", StringComparison.Ordinal) || address.EndsWith("/128", StringComparison.Ordinal) ? ["noprefixroute"] : [];
+            string[] flags = address.Contains(':', StringComparison.Ordinal) ? ["nodad", .. prefix] : prefix;
             await HostCommand.IpAsync(cancellationToken, ["address", "replace", address, "dev", bridge, .. flags]);
         }
 
