@@ -20,14 +20,17 @@ if ! command -v haproxy >/dev/null || ! command -v nft >/dev/null; then
   fi
 fi
 
-dotnet publish src/Octavia -c Release -o var/bin --nologo -v quiet
+# Published beside var/bin, then installed into it file by file (scripts/install-files.sh): amphorae left
+# running by an earlier run execute the agent from var/bin, and a control plane started again adopts them.
+dotnet publish src/Octavia -c Release -o var/publish --nologo -v quiet
+bash scripts/install-files.sh var/publish var/bin
 # The amphorae's agent, compiled natively (a third of the memory of `octavia amphora-agent`); octavia finds
 # it beside itself. Native compilation needs clang and zlib1g-dev; without them amphorae run the managed agent.
 if ! command -v clang >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q clang zlib1g-dev >/dev/null || true
 fi
 if dotnet publish src/Octavia.AmphoraAgent -c Release -o var/native-agent --nologo -v quiet >var/native-agent.log 2>&1; then
-  cp var/native-agent/octavia-amphora-agent var/bin/
+  bash scripts/install-files.sh var/native-agent/octavia-amphora-agent var/bin
 else
   rm -f var/bin/octavia-amphora-agent
   echo "The native agent did not build (see var/native-agent.log); amphorae run \`octavia amphora-agent\` instead." >&2

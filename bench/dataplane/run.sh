@@ -22,7 +22,7 @@ cleanup() {
     grep -E "warn|fail|rror" "$out/octavia.log" | tail -5 | cut -c1-700 >&2
   fi
   [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
-  if [ -f "$out/octavia.conf" ]; then dotnet "$out/bin/octavia.dll" network clean --config-file "$out/octavia.conf" >"$out/clean.log" 2>&1 || cat "$out/clean.log" >&2; fi
+  if [ -f "$out/octavia.conf" ]; then dotnet "$out/bin/octavia.dll" network clean --delete-load-balancers --config-file "$out/octavia.conf" >"$out/clean.log" 2>&1 || cat "$out/clean.log" >&2; fi
   rm -rf "$out"
 }
 trap cleanup EXIT

@@ -33,6 +33,22 @@ public static class HostSafety
         }
     }
 
+    /// <summary>
+    /// Refuses a host-joined CIDR that holds an address the host reaches through its uplink, for a network
+    /// whose whole range the host routes to its bridge (<c>lb-mgmt-net</c>): that address would be cut off.
+    /// </summary>
+    public static void CheckUplink(IEnumerable<Cidr> prefixRouted, IEnumerable<UplinkAddresses.Found> uplink)
+    {
+        foreach (var cidr in prefixRouted)
+        {
+            if (uplink.FirstOrDefault(u => cidr.Contains(u.Address)) is { } found)
+            {
+                throw new NetworkDriverException(
+                    $"{cidr} holds {found.Address} ({found.Why}), which this host reaches through its uplink; choose another range in [local_network].");
+            }
+        }
+    }
+
     /// <summary>The host's addresses and routes (not default routes) that are not on <c>octavia-</c> links.</summary>
     public static async Task<List<(Cidr Prefix, string Where)>> HostPrefixesAsync(CancellationToken cancellationToken)
     {
@@ -81,10 +97,18 @@ public static class HostSafety
         return result;
     }
 
-    /// <summary>Installs (replaces) the guard table; without nftables on the host it says so and goes on.</summary>
-    public static async Task InstallGuardAsync(ILogger logger, CancellationToken cancellationToken)
+    /// <summary>
+    /// Installs (replaces) the guard table; without nftables on the host it says so and goes on. Packets from
+    /// the host's addresses on the external network (<paramref name="externalHostAddresses"/>) never leave
+    /// through any other interface: when an allocated address is freed its host route goes, and a socket
+    /// still open to it (a FIN, a keep-alive) would otherwise follow the default route out of the uplink.
+    /// </summary>
+    public static async Task InstallGuardAsync(IReadOnlyCollection<string> externalHostAddresses, ILogger logger, CancellationToken cancellationToken)
     {
-        const string rules = $$"""
+        var output = string.Concat(externalHostAddresses.Select(a => IPAddress.TryParse(a, out var ip)
+            ? $"\n            oifname != \"octavia-*\" oifname != \"lo\" {(ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? "ip" : "ip6")} saddr {ip} drop"
+            : ""));
+        var rules = $$"""
             table inet {{GuardTable}}
             delete table inet {{GuardTable}}
             table inet {{GuardTable}} {
@@ -96,6 +120,9 @@ public static class HostSafety
                 chain input {
                     type filter hook input priority -10; policy accept;
                     iifname "octavia-b*" drop
+                }
+                chain output {
+                    type filter hook output priority -10; policy accept;{{output}}
                 }
             }
             """;

@@ -35,9 +35,28 @@ public static class Links
         }
 
         SetSysctl($"net/ipv6/conf/{bridge}/disable_ipv6", ipv6 ? "0" : "1");
+
+        // The host's addresses alone, with no route for their prefix (the host routes each allocated address
+        // on its own, HostRoutes): any other global address is an older install's (a /24 with its prefix route).
+        using (var doc = JsonDocument.Parse(await HostCommand.IpAsync(cancellationToken, "-j", "address", "show", "dev", bridge)))
+        {
+            var stale = doc.RootElement.EnumerateArray()
+                .SelectMany(l => l.TryGetProperty("addr_info", out var info) ? info.EnumerateArray() : Enumerable.Empty<JsonElement>())
+                .Where(a => a.TryGetProperty("scope", out var scope) && scope.GetString() == "global")
+                .Select(a => $"{a.GetProperty("local").GetString()}/{a.GetProperty("prefixlen").GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture)}")
+                .Where(a => !hostAddresses.Select(AddressKey).Contains(AddressKey(a)))
+                .ToList();
+            foreach (var address in stale)
+            {
+                await HostCommand.RunAsync("ip", ["address", "del", address, "dev", bridge], cancellationToken);
+            }
+        }
+
         foreach (var address in hostAddresses)
         {
-            string[] flags = address.Contains(':', StringComparison.Ordinal) ? ["nodad"] : [];
+            // A host prefix (/32, /128) is the host's address alone: no route for it; a wider one keeps its prefix route (lb-mgmt-net).
+            string[] prefix = address.EndsWith("/32", StringComparison.Ordinal) || address.EndsWith("/128", StringComparison.Ordinal) ? ["noprefixroute"] : [];
+            string[] flags = address.Contains(':', StringComparison.Ordinal) ? ["nodad", .. prefix] : prefix;
             await HostCommand.IpAsync(cancellationToken, ["address", "replace", address, "dev", bridge, .. flags]);
         }
 
@@ -156,6 +175,13 @@ public static class Links
             logger.LogInformation("Removing link {Link}", link);
             await DeleteAsync(link, cancellationToken);
         }
+    }
+
+    /// <summary>An address in CIDR form, written one way (IPv6 compressed).</summary>
+    private static string AddressKey(string cidr)
+    {
+        var slash = cidr.IndexOf('/', StringComparison.Ordinal);
+        return slash > 0 && System.Net.IPAddress.TryParse(cidr[..slash], out var ip) ? ip + cidr[slash..] : cidr;
     }
 
     private static void SetSysctl(string key, string value)

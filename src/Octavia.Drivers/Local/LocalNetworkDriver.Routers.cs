@@ -275,6 +275,7 @@ public sealed partial class LocalNetworkDriver
         if (existing is not null)
         {
             await DbAsync(db => db.Ports.Where(p => p.Id == existing.Id).ExecuteDeleteAsync(cancellationToken));
+            await ipam.SyncHostRoutesAsync(cancellationToken);
         }
 
         var subnet = external.Subnets.Where(s => s.IpVersion == 4).OrderBy(s => s.CreatedAt).FirstOrDefault()
@@ -295,6 +296,9 @@ public sealed partial class LocalNetworkDriver
         await Links.DeleteAsync("octavia-g" + Hex6(networkId), cancellationToken);
         await Links.DeleteAsync("octavia-i" + Hex6(networkId), cancellationToken);
         var routerId = RouterIdOf(networkId);
-        await DbAsync(db => db.Ports.Where(p => p.DeviceOwner == RouterGatewayOwner && p.DeviceId == routerId).ExecuteDeleteAsync(cancellationToken));
+        if (await DbAsync(db => db.Ports.Where(p => p.DeviceOwner == RouterGatewayOwner && p.DeviceId == routerId).ExecuteDeleteAsync(cancellationToken)) > 0)
+        {
+            await ipam.SyncHostRoutesAsync(cancellationToken);
+        }
     }
 }

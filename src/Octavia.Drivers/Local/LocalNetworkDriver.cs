@@ -60,10 +60,16 @@ public sealed partial class LocalNetworkDriver(
             (PrivateName, [o.PrivateCidr, o.PrivateIpv6Cidr], false, false),
             (ManagementName, [MakesLinks ? o.ManagementCidr : o.LoopbackManagementCidr], true, false),
         };
+        IReadOnlyList<UplinkAddresses.Found> uplink = [];
         if (MakesLinks)
         {
             await HostSafety.CheckAsync(defaults.Where(d => d.HostJoins).SelectMany(d => d.Cidrs).Where(c => c.Length > 0).Select(Cidr.Parse),
                 cancellationToken);
+            uplink = await UplinkAddresses.DiscoverAsync(o.UplinkHosts, logger, cancellationToken);
+
+            // lb-mgmt-net keeps a route for its whole range (the controller's own network): it may hold none of them.
+            HostSafety.CheckUplink(defaults.Where(d => d.HostJoins && !d.External).SelectMany(d => d.Cidrs).Where(c => c.Length > 0).Select(Cidr.Parse),
+                uplink);
         }
 
         var networks = new List<Network>();
@@ -132,12 +138,52 @@ public sealed partial class LocalNetworkDriver(
                 await EnsureBridgeAsync(network, cancellationToken);
             }
 
-            await HostSafety.InstallGuardAsync(logger, cancellationToken);
+            Excluded = await ExcludeUplinkAddressesAsync(uplink, cancellationToken);
+            await HostSafety.InstallGuardAsync(networks.Where(n => n.External).SelectMany(n => n.Subnets).Select(s => s.HostAddress).OfType<string>().ToList(),
+                logger, cancellationToken);
             await RebuildRoutersAsync(cancellationToken);
         }
 
         return networks;
     }
+
+    /// <summary>
+    /// What the last <c>network init</c> kept out of the networks the host joins because the host reaches it
+    /// through its uplink: the address, why (a DNS server, a package source's host), the subnet, and the port
+    /// that held it already, if any (then that port's address is not reachable from this host).
+    /// </summary>
+    public IReadOnlyList<ExcludedAddress> Excluded { get; private set; } = [];
+
+    public sealed record ExcludedAddress(string Address, string Why, string Subnet, string? HeldBy);
+
+    /// <summary>
+    /// The host's uplink addresses (DESIGN.md "Host safety"; issue 19) found again, kept out of the IPAM, and
+    /// the host routes made to match the allocations (adopting those of a previous run).
+    /// </summary>
+    private async Task<IReadOnlyList<ExcludedAddress>> ExcludeUplinkAddressesAsync(IReadOnlyList<UplinkAddresses.Found> found, CancellationToken cancellationToken)
+    {
+        var kept = await ipam.ExcludeAsync(found.Select(f => f.Address).Distinct().ToList(), options.Value.ProjectId, time.GetUtcNow().UtcDateTime,
+            cancellationToken);
+        var result = kept.Select(k => new ExcludedAddress(k.Address.ToString(),
+            string.Join(", ", found.Where(f => f.Address.Equals(k.Address)).Select(f => f.Why).Distinct()), k.Subnet, k.HeldBy)).ToList();
+        foreach (var e in result)
+        {
+            if (e.HeldBy is null)
+            {
+                logger.LogInformation("Kept {Address} ({Why}) out of {Subnet}: the host reaches it through its uplink", e.Address, e.Why, e.Subnet);
+            }
+            else
+            {
+                logger.LogWarning("{Address} ({Why}) is in {Subnet} and already held by {Port}: the host keeps reaching it through its uplink, "
+                    + "so that port's address is not reachable from this host; delete what holds it", e.Address, e.Why, e.Subnet, e.HeldBy);
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>The host routes made to match the allocations again, after ports were deleted outside the driver.</summary>
+    public Task SyncHostRoutesAsync(CancellationToken cancellationToken) => ipam.SyncHostRoutesAsync(cancellationToken);
 
     /// <summary><c>public-subnet</c>, <c>private-ipv6-subnet</c>, <c>lb-mgmt-subnet</c>...</summary>
     private static string DefaultSubnetName(string network, int ipVersion) =>
@@ -182,8 +228,10 @@ public sealed partial class LocalNetworkDriver(
 
     private async Task EnsureBridgeAsync(Network network, CancellationToken cancellationToken)
     {
+        // On the external network, the host's own address alone (a /32 or /128): it reaches the rest of the
+        // range one allocated address at a time (HostRoutes). lb-mgmt-net, the controller's own, keeps its prefix.
         var host = network.Subnets.Where(s => s.HostAddress is not null).OrderBy(s => s.IpVersion)
-            .Select(s => $"{s.HostAddress}/{Cidr.Parse(s.Cidr).PrefixLength}").ToList();
+            .Select(s => network.External ? HostRoutes.HostPrefix(s.HostAddress!) : $"{s.HostAddress}/{Cidr.Parse(s.Cidr).PrefixLength}").ToList();
         await Links.EnsureBridgeAsync(network.BridgeName, MacOf("bridge:" + network.Id, local: true), network.Mtu, host, cancellationToken);
     }
 
@@ -273,6 +321,10 @@ public sealed partial class LocalNetworkDriver(
         }
 
         await DbAsync(db => db.Ports.Where(p => p.DeviceId == loadBalancerId && p.DeviceOwner == VipOwner).ExecuteDeleteAsync(cancellationToken));
+        if (rows.Any(r => r.HostJoined))
+        {
+            await ipam.SyncHostRoutesAsync(cancellationToken);
+        }
     }
 
     public async Task<PluggedPort> PlugAsync(PlugRequest request, CancellationToken cancellationToken)
@@ -319,7 +371,8 @@ public sealed partial class LocalNetworkDriver(
     public async Task UnplugAsync(string portId, CancellationToken cancellationToken)
     {
         await ReleaseFloatingIpsAsync([portId], cancellationToken);
-        foreach (var row in await PortRowsAsync(p => p.Id == portId, cancellationToken))
+        var rows = await PortRowsAsync(p => p.Id == portId, cancellationToken);
+        foreach (var row in rows)
         {
             if (MakesLinks && row.HostLink is { } link)
             {
@@ -330,6 +383,10 @@ public sealed partial class LocalNetworkDriver(
         }
 
         await DbAsync(db => db.Ports.Where(p => p.Id == portId).ExecuteDeleteAsync(cancellationToken));
+        if (rows.Any(r => r.HostJoined))
+        {
+            await ipam.SyncHostRoutesAsync(cancellationToken);
+        }
     }
 
     public async Task<IReadOnlyList<PluggedPort>> PortsOfAsync(string deviceId, CancellationToken cancellationToken) =>

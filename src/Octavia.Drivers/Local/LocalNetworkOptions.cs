@@ -35,6 +35,13 @@ public sealed class LocalNetworkOptions
 
     [ConfigurationKeyName("loopback_management_cidr")] public string LoopbackManagementCidr { get; set; } = "127.198.51.0/24";
 
+    /// <summary>
+    /// Further hosts or addresses (comma-separated) that this host reaches through its uplink and that the
+    /// networks it joins must therefore never hand out or route to a bridge, beside those <c>network init</c>
+    /// finds by itself (DNS servers, package sources).
+    /// </summary>
+    [ConfigurationKeyName("uplink_hosts")] public string UplinkHosts { get; set; } = "";
+
     [ConfigurationKeyName("mtu")] public int Mtu { get; set; } = 1500;
 
     /// <summary>The project that owns the networks <c>network init</c> creates.</summary>

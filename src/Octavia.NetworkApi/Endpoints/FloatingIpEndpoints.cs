@@ -197,6 +197,10 @@ public static class FloatingIpEndpoints
         await db.Ports.Where(p => p.Id == floatingIp.FloatingPortId).ExecuteDeleteAsync(cancellationToken);
         await db.FloatingIps.Where(f => f.Id == id).ExecuteDeleteAsync(cancellationToken);
         await SyncAsync(driver, network, cancellationToken);
+        if (driver is LocalNetworkDriver local)
+        {
+            await local.SyncHostRoutesAsync(cancellationToken);
+        }
         return Results.StatusCode(204);
     }
 

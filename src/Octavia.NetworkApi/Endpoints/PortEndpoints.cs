@@ -155,6 +155,11 @@ public static partial class PortEndpoints
         else
         {
             await db.Ports.Where(p => p.Id == id).ExecuteDeleteAsync(cancellationToken);
+            if (driver is LocalNetworkDriver routed)
+            {
+                // The host's route to the freed address goes with it.
+                await routed.SyncHostRoutesAsync(cancellationToken);
+            }
         }
 
         return Results.StatusCode(204);

@@ -21,21 +21,22 @@ public static class OctaviaCommandLine
 
         var root = new RootCommand("Octavia load-balancing-as-a-service, reimplemented in C#.");
         root.Options.Add(configFile);
+        root.Options.Add(StateDirectory.CreateOption);
 
         var all = new Command("all",
             "Run every role in one process (API, network API, worker, health manager, housekeeping), migrating the database first.");
-        all.SetAction((result, ct) => RunWebAsync(result.GetValue(configFile), OctaviaRoles.All, migrate: true, ct));
+        all.SetAction((result, ct) => RunWebAsync(StateDirectory.Build(result, configFile), OctaviaRoles.All, migrate: true, ct));
         root.Subcommands.Add(all);
 
         var api = new Command("api", "Run the v2 REST API.");
-        api.SetAction((result, ct) => RunWebAsync(result.GetValue(configFile), OctaviaRoles.Api, migrate: false, ct));
+        api.SetAction((result, ct) => RunWebAsync(StateDirectory.Build(result, configFile), OctaviaRoles.Api, migrate: false, ct));
         root.Subcommands.Add(api);
 
         var networkApi = new Command("network-api",
             "Run the Neutron-compatible networking API v2.0 (networks, subnets, ports of the local network driver) on [network_api] bind_host:bind_port.");
         networkApi.SetAction(async (result, ct) =>
         {
-            await using var app = OctaviaHost.BuildNetworkApi(OctaviaConfiguration.Build(result.GetValue(configFile)));
+            await using var app = OctaviaHost.BuildNetworkApi(StateDirectory.Build(result, configFile));
             await app.RunAsync(ct);
             return 0;
         });
@@ -53,7 +54,7 @@ public static class OctaviaCommandLine
             var command = new Command(name, description);
             command.SetAction(async (result, ct) =>
             {
-                using var host = OctaviaHost.BuildWorker(OctaviaConfiguration.Build(result.GetValue(configFile)), roles: role);
+                using var host = OctaviaHost.BuildWorker(StateDirectory.Build(result, configFile), roles: role);
                 await host.RunAsync(ct);
                 return 0;
             });
@@ -64,7 +65,7 @@ public static class OctaviaCommandLine
         var upgrade = new Command("upgrade", "Apply every pending migration to the configured database (SQLite or PostgreSQL).");
         upgrade.SetAction(async (result, ct) =>
         {
-            using var host = OctaviaHost.BuildTool(OctaviaConfiguration.Build(result.GetValue(configFile)));
+            using var host = OctaviaHost.BuildTool(StateDirectory.Build(result, configFile));
             await host.Services.MigrateOctaviaDbAsync(ct);
             await Console.Out.WriteLineAsync("Database is up to date.");
             return 0;
@@ -87,7 +88,7 @@ public static class OctaviaCommandLine
             "Create the server CA, the client CA, the controller's client certificate and the heartbeat key under $state_path/certs; existing files are kept.");
         certsInit.SetAction(async (result, ct) =>
         {
-            var configuration = OctaviaConfiguration.Build(result.GetValue(configFile));
+            var configuration = StateDirectory.Build(result, configFile);
             var statePath = configuration.GetSection(Core.Configuration.DefaultOptions.SectionName).Get<Core.Configuration.DefaultOptions>()?.StatePath ?? "./var";
             var authority = new Drivers.Certificates.Local.LocalCertificateAuthority(Path.Combine(statePath, "certs"), TimeProvider.System);
             var written = authority.Initialize();
@@ -121,9 +122,8 @@ public static class OctaviaCommandLine
         }
     }
 
-    private static async Task<int> RunWebAsync(string? configFile, OctaviaRoles roles, bool migrate, CancellationToken cancellationToken)
+    private static async Task<int> RunWebAsync(IConfigurationRoot configuration, OctaviaRoles roles, bool migrate, CancellationToken cancellationToken)
     {
-        var configuration = OctaviaConfiguration.Build(configFile);
         await using var app = OctaviaHost.BuildWeb(configuration, roles);
         await using var networkApi = roles.HasFlag(OctaviaRoles.NetworkApi) ? OctaviaHost.BuildNetworkApi(configuration) : null;
         if (migrate)

@@ -24,7 +24,7 @@ public static class ServerCommands
         };
         start.SetAction(async (result, ct) =>
         {
-            var servers = await ServersAsync(result.GetValue(configFile), ct);
+            var servers = await ServersAsync(StateDirectory.Build(result, configFile), ct);
             var started = await servers.StartAsync(result.GetValue(subnet)!, result.GetValue(address)!, result.GetValue(port), result.GetValue(command) ?? [], ct);
             await Console.Out.WriteLineAsync($"Started server {started.Address} on {started.SubnetName} (namespace {started.Namespace}, pid {started.Pid}).");
             return 0;
@@ -34,7 +34,7 @@ public static class ServerCommands
         var list = new Command("list", "List the servers.");
         list.SetAction(async (result, ct) =>
         {
-            var servers = await ServersAsync(result.GetValue(configFile), ct);
+            var servers = await ServersAsync(StateDirectory.Build(result, configFile), ct);
             var rows = new List<string[]> { new[] { "address", "subnet", "namespace", "pid", "state" } };
             rows.AddRange((await servers.ListAsync(ct)).Select(s => new[] { s.Address, s.SubnetName, s.Namespace, s.Pid?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-", s.Running ? "running" : "stopped" }));
             await Console.Out.WriteLineAsync(NetworkCommands.Table(rows));
@@ -54,7 +54,7 @@ public static class ServerCommands
                 return 2;
             }
 
-            var servers = await ServersAsync(result.GetValue(configFile), ct);
+            var servers = await ServersAsync(StateDirectory.Build(result, configFile), ct);
             var count = await servers.StopAsync(result.GetValue(all) ? null : target, ct);
             await Console.Out.WriteLineAsync($"Stopped {count} server(s).");
             return count == 0 && target is not null ? 1 : 0;
@@ -64,9 +64,9 @@ public static class ServerCommands
         return server;
     }
 
-    private static async Task<LocalServers> ServersAsync(string? configFile, CancellationToken cancellationToken)
+    private static async Task<LocalServers> ServersAsync(Microsoft.Extensions.Configuration.IConfigurationRoot configuration, CancellationToken cancellationToken)
     {
-        var host = OctaviaHost.BuildTool(OctaviaConfiguration.Build(configFile));
+        var host = OctaviaHost.BuildTool(configuration);
         await host.Services.MigrateOctaviaDbAsync(cancellationToken);
         await host.Services.GetRequiredService<LocalNetworkDriver>().InitAsync(cancellationToken);
         return host.Services.GetRequiredService<LocalServers>();

@@ -173,6 +173,56 @@ public abstract class LocalNetworkIpamTests : IAsyncLifetime
         await Driver.UnplugAsync(first.PortId, CancellationToken.None);
         Assert.Empty(await Driver.PortsOfAsync("amp", CancellationToken.None));
     }
+
+    [Fact]
+    public async Task UplinkAddresses_AreNeverHandedOut_AndRecomputedByTheNextExclude()
+    {
+        var ipam = _services.GetRequiredService<LocalIpam>();
+        var subnet = await SubnetAsync("public-subnet");
+        var now = DateTime.UtcNow;
+        var kept = await ipam.ExcludeAsync([IPAddress.Parse("127.203.113.3"), IPAddress.Parse("10.9.9.9")], "admin", now, CancellationToken.None);
+        Assert.Equal([("127.203.113.3", "public-subnet", (string?)null)], kept.Select(k => (k.Address.ToString(), k.Subnet, k.HeldBy)));
+
+        var vips = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            vips.Add((await Driver.AllocateVipAsync(new VipRequest("lb" + i, "p", subnet, null, null, null), CancellationToken.None)).Address);
+        }
+
+        Assert.Equal(["127.203.113.2", "127.203.113.4", "127.203.113.5"], vips);
+        var e = await Assert.ThrowsAsync<NetworkDriverException>(() =>
+            Driver.AllocateVipAsync(new VipRequest("lb9", "p", subnet, null, null, "127.203.113.3"), CancellationToken.None));
+        Assert.Contains("already allocated", e.Message, StringComparison.Ordinal);
+
+        // Found again with other addresses: the old one is free, and one held by a load balancer is named, not taken.
+        kept = await ipam.ExcludeAsync([IPAddress.Parse("127.203.113.4"), IPAddress.Parse("127.203.113.9")], "admin", now, CancellationToken.None);
+        Assert.Equal(["127.203.113.4 lb1", "127.203.113.9 "], kept.Select(k => $"{k.Address} {(k.HeldBy?.Contains("lb1", StringComparison.Ordinal) == true ? "lb1" : "")}"));
+        Assert.Equal("127.203.113.3", (await Driver.AllocateVipAsync(new VipRequest("lb3", "p", subnet, null, null, null), CancellationToken.None)).Address);
+        Assert.Equal("127.203.113.6", (await Driver.AllocateVipAsync(new VipRequest("lb4", "p", subnet, null, null, null), CancellationToken.None)).Address);
+        Assert.Equal("127.203.113.7", (await Driver.AllocateVipAsync(new VipRequest("lb5", "p", subnet, null, null, null), CancellationToken.None)).Address);
+        Assert.Equal("127.203.113.8", (await Driver.AllocateVipAsync(new VipRequest("lb6", "p", subnet, null, null, null), CancellationToken.None)).Address);
+        Assert.Equal("127.203.113.10", (await Driver.AllocateVipAsync(new VipRequest("lb7", "p", subnet, null, null, null), CancellationToken.None)).Address);
+
+        // Nothing to keep out any more: the holding port goes.
+        Assert.Empty(await ipam.ExcludeAsync([], "admin", now, CancellationToken.None));
+        await using var scope = _services.CreateAsyncScope();
+        Assert.False(await scope.ServiceProvider.GetRequiredService<OctaviaDbContext>().Ports.AnyAsync(p => p.DeviceOwner == LocalIpam.UplinkOwner));
+    }
+
+    [Fact]
+    public void UriHosts_OfAptAndNuGetLines()
+    {
+        string[] lines =
+        [
+            "deb [signed-by=/usr/share/keyrings/x.gpg] http://deb.debian.org/debian bookworm main",
+            "URIs: http://mirror.example.net/debian https://user:secret@[2001:db8::5]:8443/debian",
+            "<add key=\"nuget.org\" value=\"https://api.nuget.org/v3/index.json\" protocolVersion=\"3\" />",
+            "Acquire::http::Proxy \"http://proxy.example.org:3128\";",
+            "Suites: bookworm",
+            "deb file:/srv/local ./ http://localhost/x",
+        ];
+        Assert.Equal(["deb.debian.org", "mirror.example.net", "[2001:db8::5]", "api.nuget.org", "proxy.example.org"], UplinkAddresses.UriHosts(lines).ToArray());
+    }
 }
 
 public sealed class LocalNetworkIpamSqliteTests : LocalNetworkIpamTests

@@ -167,7 +167,8 @@ public class Dataplane : ApiCalls, IAsyncLifetime
     public async ValueTask DisposeAsync()
     {
         _octavia?.Kill();
-        await OctaviaProcess.RunAsync(_dir.ConfigFile, "network", "clean");
+        // Whatever load balancers a test left go with the networks (network clean refuses otherwise).
+        await OctaviaProcess.RunAsync(_dir.ConfigFile, "network", "clean", "--delete-load-balancers");
         _octavia?.Dispose();
         Api.Dispose();
         _dir.Dispose();

@@ -19,7 +19,7 @@ public sealed partial class ReadmeWalkthroughTests
         using var dir = new TestDirectory();
         var port = OctaviaProcess.FreePort();
         var config = (await File.ReadAllTextAsync(Path.Combine(root, "etc", "octavia.conf"), TestContext.Current.CancellationToken))
-            .Replace("state_path = ./var", $"state_path = {dir.Path}", StringComparison.Ordinal)
+            .Replace("state_path = ../var", $"state_path = {dir.Path}", StringComparison.Ordinal)
             .Replace("bind_port = 9876", $"bind_port = {port}", StringComparison.Ordinal)
             .Replace("bind_port = 9696", "bind_port = 0", StringComparison.Ordinal);
         Assert.Contains($"state_path = {dir.Path}", config, StringComparison.Ordinal);
@@ -54,7 +54,7 @@ public sealed partial class ReadmeWalkthroughTests
         finally
         {
             octavia.Kill();
-            await OctaviaProcess.RunAsync(dir.ConfigFile, "network", "clean");
+            await OctaviaProcess.RunAsync(dir.ConfigFile, "network", "clean", "--delete-load-balancers");
         }
     }
 
