@@ -29,6 +29,10 @@ public abstract class OctaviaFixture : IAsyncLifetime
 
     public string StatePath { get; }
 
+    /// <summary><c>enabled_provider_drivers</c> of the fixtures: upstream's default and the no-op provider.</summary>
+    public const string ProvidersWithNoop =
+        "amphora:The Octavia Amphora driver.,octavia:Deprecated alias of the Octavia Amphora driver.,noop_driver:The no-op provider driver.";
+
     /// <summary>The key this fixture's health manager verifies heartbeats with.</summary>
     public const string HeartbeatKey = "test-heartbeat-key";
 
@@ -72,6 +76,8 @@ public abstract class OctaviaFixture : IAsyncLifetime
             ["controller_worker:compute_driver"] = "compute_noop_driver",
             ["controller_worker:network_driver"] = "network_noop_driver",
             ["controller_worker:amphora_driver"] = "amphora_noop_driver",
+            // Upstream's default lists amphora and octavia only; the tests use the no-op provider too.
+            ["api_settings:enabled_provider_drivers"] = ProvidersWithNoop,
             // Each fixture receives heartbeats on a port of its own.
             ["health_manager:bind_ip"] = "127.0.0.1",
             ["health_manager:bind_port"] = "0",

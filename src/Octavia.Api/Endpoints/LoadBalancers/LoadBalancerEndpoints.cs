@@ -222,7 +222,8 @@ public static class LoadBalancerEndpoints
         lb.VipPortId = vip.PortId;
         lb.VipSubnetId = vip.SubnetId;
         lb.VipNetworkId = vip.NetworkId;
-        lb.VipAddress = vip.Address;
+        // The address as the caller wrote it, when it is the one the driver gave (upstream keeps the request's string).
+        lb.VipAddress = WireValues.SameAddress(vipAddress, vip.Address) ? vipAddress : vip.Address;
         foreach (var extra in additionalVips)
         {
             extra.PortId = vip.PortId;
