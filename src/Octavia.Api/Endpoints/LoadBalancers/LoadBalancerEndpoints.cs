@@ -50,6 +50,9 @@ public static class LoadBalancerEndpoints
         ["flavor_id"] = "FlavorId",
         ["availability_zone"] = "AvailabilityZone",
         ["vip_vnic_type"] = "VipVnicType",
+        // Upstream accepts every attribute of its data model as a filter: parent ids and model names too.
+        ["enabled"] = "Enabled",
+        ["topology"] = "Topology",
     });
 
     public static void Map(IEndpointRouteBuilder api)

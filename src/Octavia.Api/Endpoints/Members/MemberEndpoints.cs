@@ -39,6 +39,10 @@ public static class MemberEndpoints
         ["monitor_address"] = "MonitorAddress",
         ["monitor_port"] = "MonitorPort",
         ["vnic_type"] = "VnicType",
+        // Upstream accepts every attribute of its data model as a filter: parent ids and model names too.
+        ["pool_id"] = "PoolId",
+        ["ip_address"] = "Address",
+        ["enabled"] = "Enabled",
     });
 
     private static readonly HashSet<string> BatchEnvelope = ["members"];
