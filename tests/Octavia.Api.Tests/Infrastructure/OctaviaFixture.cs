@@ -56,6 +56,12 @@ public abstract class OctaviaFixture : IAsyncLifetime
 
     protected abstract bool UsePostgres { get; }
 
+    /// <summary>
+    /// <c>[api_settings] enabled_provider_drivers</c>, or null for the built-in default. Upstream's default lists
+    /// amphora and octavia only; the tests use the no-op provider too.
+    /// </summary>
+    protected virtual string? EnabledProviders => ProvidersWithNoop;
+
     /// <summary>Extra octavia.conf settings for a fixture (keys as <c>section:key</c>).</summary>
     protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
@@ -76,8 +82,6 @@ public abstract class OctaviaFixture : IAsyncLifetime
             ["controller_worker:compute_driver"] = "compute_noop_driver",
             ["controller_worker:network_driver"] = "network_noop_driver",
             ["controller_worker:amphora_driver"] = "amphora_noop_driver",
-            // Upstream's default lists amphora and octavia only; the tests use the no-op provider too.
-            ["api_settings:enabled_provider_drivers"] = ProvidersWithNoop,
             // Each fixture receives heartbeats on a port of its own.
             ["health_manager:bind_ip"] = "127.0.0.1",
             ["health_manager:bind_port"] = "0",
@@ -88,6 +92,11 @@ public abstract class OctaviaFixture : IAsyncLifetime
             ["network_api:bind_host"] = "127.0.0.1",
             ["network_api:bind_port"] = "0",
         };
+        if (EnabledProviders is { } providers)
+        {
+            settings["api_settings:enabled_provider_drivers"] = providers;
+        }
+
         if (UsePostgres)
         {
             settings["database:connection"] = await CreatePostgresDatabaseAsync();
