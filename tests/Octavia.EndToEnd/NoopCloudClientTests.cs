@@ -60,8 +60,15 @@ public sealed class NoopCloudClientTests
 
         await cli.RunAsync("loadbalancer", "listener", "create", "--name", "listener1", "--protocol", "HTTP", "--protocol-port", "80", "--wait", "lb1");
         var policy = await cli.JsonAsync("loadbalancer", "l7policy", "create", "--name", "policy1", "--action", "REJECT", "--wait", "listener1", "-f", "json");
-        var rule = await cli.JsonAsync("loadbalancer", "l7rule", "create", "--type", "PATH", "--compare-type", "STARTS_WITH", "--value", "/api", "--wait",
+        // No --wait: python-octaviaclient's l7rule create --wait swaps the rule and policy ids when it reads the rule
+        // back, and fails against upstream too.
+        var rule = await cli.JsonAsync("loadbalancer", "l7rule", "create", "--type", "PATH", "--compare-type", "STARTS_WITH", "--value", "/api",
             "policy1", "-f", "json");
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((await cli.JsonAsync("loadbalancer", "show", "lb1", "-f", "json"))["provisioning_status"]!.GetValue<string>() != "ACTIVE"
+            && DateTime.UtcNow < deadline)
+        {
+        }
 
         var listed = (await cli.JsonAsync("loadbalancer", "l7rule", "list", "policy1", "-f", "json")).AsArray();
         Assert.Equal(rule["id"]!.GetValue<string>(), Assert.Single(listed)!["id"]!.GetValue<string>());

@@ -234,7 +234,7 @@ public sealed partial class LocalNetworkDriver(
         {
             var existing = await DbAsync(db => db.Ports.Include(p => p.FixedIps).FirstOrDefaultAsync(p => p.Id == portId, cancellationToken))
                 ?? throw new NetworkDriverException($"Port {portId} not found.");
-            var ip = existing.FixedIps.FirstOrDefault() ?? throw new NetworkDriverException($"Port {portId} has no fixed IP.");
+            var ip = VipFixedIp(existing, request);
             return new VipAllocation(existing.Id, ip.SubnetId, existing.NetworkId, ip.IpAddress);
         }
 
@@ -242,6 +242,29 @@ public sealed partial class LocalNetworkDriver(
         var port = await CreatePortAsync(subnet, "octavia-lb-" + request.LoadBalancerId, request.LoadBalancerId, VipOwner, request.ProjectId,
             request.Address, cancellationToken);
         return new VipAllocation(port.Id, subnet.Id, subnet.NetworkId, port.FixedIps[0].IpAddress);
+    }
+
+    /// <summary>
+    /// The fixed IP of a user's port that becomes the VIP: the one on the requested subnet or with the requested
+    /// address (upstream's checks and texts), else the port's first as the networking API shows it
+    /// (<see cref="LocalIpam.InOrder"/>), so the choice never depends on the order rows come back in.
+    /// </summary>
+    private static IpAllocation VipFixedIp(Port port, VipRequest request)
+    {
+        var ips = LocalIpam.InOrder(port.FixedIps).ToList();
+        if (request.SubnetId is { } subnetId)
+        {
+            return ips.FirstOrDefault(ip => ip.SubnetId == subnetId)
+                ?? throw new NetworkDriverException("Validation failure: No VIP address found on the specified VIP port within the specified subnet.");
+        }
+
+        if (request.Address is { } address)
+        {
+            return ips.FirstOrDefault(ip => IPAddress.TryParse(address, out var wanted) && IPAddress.TryParse(ip.IpAddress, out var held) && wanted.Equals(held))
+                ?? throw new NetworkDriverException("Validation failure: Specified VIP address not found on the specified VIP port.");
+        }
+
+        return ips.FirstOrDefault() ?? throw new NetworkDriverException($"Port {port.Id} has no fixed IP.");
     }
 
     private async Task<Subnet> FindVipSubnetAsync(VipRequest request, CancellationToken cancellationToken)
