@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Octavia.Core.Model;
+using Octavia.Drivers.Local;
 
 namespace Octavia.NetworkApi;
 
@@ -80,7 +81,7 @@ public static class NeutronViews
         ["status"] = Status(p),
         ["device_id"] = p.DeviceId,
         ["device_owner"] = p.DeviceOwner,
-        ["fixed_ips"] = new JsonArray(p.FixedIps.Select(ip => (JsonNode?)new JsonObject { ["subnet_id"] = ip.SubnetId, ["ip_address"] = ip.IpAddress }).ToArray()),
+        ["fixed_ips"] = new JsonArray(LocalIpam.InOrder(p.FixedIps).Select(ip => (JsonNode?)new JsonObject { ["subnet_id"] = ip.SubnetId, ["ip_address"] = ip.IpAddress }).ToArray()),
         ["allowed_address_pairs"] = new JsonArray(),
         ["extra_dhcp_opts"] = new JsonArray(),
         ["security_groups"] = new JsonArray(),

@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Net;
+using System.Numerics;
 using System.Text.Json;
 using Octavia.Api.Faults;
 
@@ -134,23 +134,26 @@ public sealed class JsonBody
         return s;
     }
 
+    /// <summary>
+    /// An IPv4 or IPv6 address, validated and kept as sent (upstream's <c>IPAddressType</c> stores the
+    /// original string: <c>2001:db8:0:0:0:0:0:1</c> comes back so). Compare with <see cref="WireValues.SameAddress"/>.
+    /// </summary>
     public Opt<string?> IpAddress(string name)
     {
         var s = String(name, 64);
-        if (s.Present && s.Value is not null)
+        if (s.Present && s.Value is not null && (s.Value.Contains('[', StringComparison.Ordinal) || WireValues.ParseAddress(s.Value) is null))
         {
-            if (!IPAddress.TryParse(s.Value, out var ip) || s.Value.Contains('%', StringComparison.Ordinal)
-                || (ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && s.Value.Count(c => c == '.') != 3))
-            {
-                throw ApiException.InvalidInput(name, s.Value, "Value should be IPv4 or IPv6 format");
-            }
-
-            return new(true, ip.ToString());
+            throw ApiException.InvalidInput(name, s.Value, "Value should be IPv4 or IPv6 format");
         }
 
         return s;
     }
 
+    /// <summary>
+    /// An integer attribute. As upstream's WSME types, a string holding a decimal integer is converted
+    /// (<c>"80"</c> is 80: Python's <c>int(str)</c>, which allows surrounding blanks, a sign and single
+    /// underscores between digits); anything else that is not a JSON integer is refused.
+    /// </summary>
     public Opt<int?> Int(string name, long min = int.MinValue, long max = int.MaxValue)
     {
         if (!TryGet(name, out var v))
@@ -163,7 +166,13 @@ public sealed class JsonBody
             return new(true, null);
         }
 
-        if (v.ValueKind != JsonValueKind.Number || !v.TryGetInt64(out var n))
+        BigInteger n;
+        if (v.ValueKind == JsonValueKind.String)
+        {
+            n = WireValues.ParsePythonInt(v.GetString()!)
+                ?? throw ApiException.InvalidInput(name, Raw(v), $"invalid literal for int() with base 10: '{Truncate(v.GetString()!)}'");
+        }
+        else if (v.ValueKind != JsonValueKind.Number || !BigInteger.TryParse(v.GetRawText(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out n))
         {
             throw ApiException.InvalidInput(name, Raw(v), "Value should be integer.");
         }
@@ -181,6 +190,7 @@ public sealed class JsonBody
         return new(true, (int)n);
     }
 
+    /// <summary>A float attribute; a string holding a decimal number is converted, as WSME's <c>float(str)</c>.</summary>
     public Opt<double?> Number(string name)
     {
         if (!TryGet(name, out var v))
@@ -193,14 +203,24 @@ public sealed class JsonBody
             return new(true, null);
         }
 
-        if (v.ValueKind != JsonValueKind.Number || !v.TryGetDouble(out var d) || !double.IsFinite(d))
+        double? d = v.ValueKind switch
+        {
+            JsonValueKind.Number when v.TryGetDouble(out var n) => n,
+            JsonValueKind.String when double.TryParse(v.GetString()!.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var n) => n,
+            _ => null,
+        };
+        if (d is not { } value || !double.IsFinite(value))
         {
             throw ApiException.InvalidInput(name, Raw(v), "Value should be a number.");
         }
 
-        return new(true, d);
+        return new(true, value);
     }
 
+    /// <summary>
+    /// A boolean attribute, converted as WSME's <c>bool_fromjson</c> does: JSON booleans, JSON integers
+    /// (non-zero is true) and the strings of <see cref="WireValues.ParseWsmeBool"/>.
+    /// </summary>
     public Opt<bool?> Bool(string name)
     {
         if (!TryGet(name, out var v))
@@ -213,7 +233,9 @@ public sealed class JsonBody
             JsonValueKind.Null => new(true, null),
             JsonValueKind.True => new(true, true),
             JsonValueKind.False => new(true, false),
-            _ => throw ApiException.InvalidInput(name, Raw(v), "Value should be boolean."),
+            JsonValueKind.Number when BigInteger.TryParse(v.GetRawText(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) => new(true, !n.IsZero),
+            JsonValueKind.String when WireValues.ParseWsmeBool(v.GetString()!) is { } b => new(true, b),
+            _ => throw ApiException.InvalidInput(name, Raw(v), "Value not an unambiguous boolean: " + Raw(v)),
         };
     }
 

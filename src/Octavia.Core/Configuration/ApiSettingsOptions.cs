@@ -43,10 +43,14 @@ public sealed class ApiSettingsOptions
     [ConfigurationKeyName("allow_ping_health_monitors")] public bool AllowPingHealthMonitors { get; set; } = true;
     [ConfigurationKeyName("allow_prometheus_listeners")] public bool AllowPrometheusListeners { get; set; } = true;
 
-    /// <summary>Enabled providers as <c>name:description</c> pairs separated by commas.</summary>
+    /// <summary>
+    /// Enabled providers as <c>name:description</c> pairs separated by commas. Upstream's default lists
+    /// only the amphora driver and its alias; <c>noop_driver</c> is there when an operator adds it.
+    /// </summary>
     [ConfigurationKeyName("enabled_provider_drivers")]
     public string EnabledProviderDrivers { get; set; } =
-        "amphora:The Octavia Amphora driver.,octavia:Deprecated alias of the Octavia Amphora driver.,noop_driver:The no-op provider driver.";
+        "amphora:The Octavia Amphora driver.,octavia:Deprecated alias of the Octavia Amphora driver.";
+
 
     [ConfigurationKeyName("default_provider_driver")] public string DefaultProviderDriver { get; set; } = "amphora";
 

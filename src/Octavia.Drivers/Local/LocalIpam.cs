@@ -280,6 +280,14 @@ public sealed class LocalIpam(IServiceScopeFactory scopes, IOptions<ControllerWo
     private static IpamException AlreadyAllocated(string address, Subnet subnet) =>
         new(IpamFailure.AlreadyAllocated, $"IP address {address} already allocated in subnet {subnet.Id}");
 
+    /// <summary>
+    /// A port's fixed IPs in the one order everything shows and uses them: IPv4 before IPv6, then by subnet and
+    /// address, so that the networking API's answers and a VIP taken from a port never depend on row order.
+    /// </summary>
+    public static IEnumerable<IpAllocation> InOrder(IEnumerable<IpAllocation> fixedIps) =>
+        fixedIps.OrderBy(ip => ip.IpAddress.Contains(':', StringComparison.Ordinal)).ThenBy(ip => ip.SubnetId, StringComparer.Ordinal)
+            .ThenBy(ip => ip.IpAddress, StringComparer.Ordinal);
+
     /// <summary>The canonical text of an address (IPv6 compressed and lower case), as it is stored.</summary>
     public static string Normalize(string address) => IPAddress.TryParse(address, out var ip) ? ip.ToString() : address;
 

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Numerics;
 using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -53,12 +54,14 @@ public sealed partial class LocalNetworkDriver(
     public async Task<IReadOnlyList<Network>> InitAsync(CancellationToken cancellationToken)
     {
         var o = options.Value;
-        // Loopback ranges (process amphorae) have no IPv6 counterpart: public is IPv4 alone there.
+        // Loopback ranges (process amphorae) have no IPv6 counterpart: public is IPv4 alone there. Under another
+        // network driver these networks are rows for the networking API only, in the documented ranges.
+        var loopback = !MakesLinks && worker.Value.NetworkDriver == DriverName;
         var defaults = new (string Name, string[] Cidrs, bool HostJoins, bool External)[]
         {
-            (PublicName, MakesLinks ? [o.PublicCidr, o.PublicIpv6Cidr] : [o.LoopbackPublicCidr], true, true),
+            (PublicName, loopback ? [o.LoopbackPublicCidr] : [o.PublicCidr, o.PublicIpv6Cidr], true, true),
             (PrivateName, [o.PrivateCidr, o.PrivateIpv6Cidr], false, false),
-            (ManagementName, [MakesLinks ? o.ManagementCidr : o.LoopbackManagementCidr], true, false),
+            (ManagementName, [loopback ? o.LoopbackManagementCidr : o.ManagementCidr], true, false),
         };
         IReadOnlyList<UplinkAddresses.Found> uplink = [];
         if (MakesLinks)
@@ -279,7 +282,7 @@ public sealed partial class LocalNetworkDriver(
         {
             var existing = await DbAsync(db => db.Ports.Include(p => p.FixedIps).FirstOrDefaultAsync(p => p.Id == portId, cancellationToken))
                 ?? throw new NetworkDriverException($"Port {portId} not found.");
-            var ip = existing.FixedIps.FirstOrDefault() ?? throw new NetworkDriverException($"Port {portId} has no fixed IP.");
+            var ip = VipFixedIp(existing, request);
             return new VipAllocation(existing.Id, ip.SubnetId, existing.NetworkId, ip.IpAddress);
         }
 
@@ -287,6 +290,29 @@ public sealed partial class LocalNetworkDriver(
         var port = await CreatePortAsync(subnet, "octavia-lb-" + request.LoadBalancerId, request.LoadBalancerId, VipOwner, request.ProjectId,
             request.Address, cancellationToken);
         return new VipAllocation(port.Id, subnet.Id, subnet.NetworkId, port.FixedIps[0].IpAddress);
+    }
+
+    /// <summary>
+    /// The fixed IP of a user's port that becomes the VIP: the one on the requested subnet or with the requested
+    /// address (upstream's checks and texts), else the port's first as the networking API shows it
+    /// (<see cref="LocalIpam.InOrder"/>), so the choice never depends on the order rows come back in.
+    /// </summary>
+    private static IpAllocation VipFixedIp(Port port, VipRequest request)
+    {
+        var ips = LocalIpam.InOrder(port.FixedIps).ToList();
+        if (request.SubnetId is { } subnetId)
+        {
+            return ips.FirstOrDefault(ip => ip.SubnetId == subnetId)
+                ?? throw new NetworkDriverException("Validation failure: No VIP address found on the specified VIP port within the specified subnet.");
+        }
+
+        if (request.Address is { } address)
+        {
+            return ips.FirstOrDefault(ip => IPAddress.TryParse(address, out var wanted) && IPAddress.TryParse(ip.IpAddress, out var held) && wanted.Equals(held))
+                ?? throw new NetworkDriverException("Validation failure: Specified VIP address not found on the specified VIP port.");
+        }
+
+        return ips.FirstOrDefault() ?? throw new NetworkDriverException($"Port {port.Id} has no fixed IP.");
     }
 
     private async Task<Subnet> FindVipSubnetAsync(VipRequest request, CancellationToken cancellationToken)
@@ -298,16 +324,52 @@ public sealed partial class LocalNetworkDriver(
         }
 
         var networkId = request.NetworkId ?? throw new NetworkDriverException("A VIP needs a subnet, a network or a port.");
-        var subnets = await DbAsync(db => db.Subnets.Where(s => s.NetworkId == networkId).OrderBy(s => s.CreatedAt).ToListAsync(cancellationToken));
-        if (subnets.Count == 0)
+        if (!await DbAsync(db => db.Networks.AnyAsync(n => n.Id == networkId, cancellationToken)))
         {
-            throw new NetworkDriverException($"Network {networkId} not found or has no subnet.");
+            throw new NetworkDriverException($"Network {networkId} not found.");
         }
 
-        // With an address, the subnet that holds it; otherwise the network's first subnet.
-        return request.Address is { } address && IPAddress.TryParse(address, out var ip)
-            ? subnets.FirstOrDefault(s => Cidr.Parse(s.Cidr).Contains(ip)) ?? throw new NetworkDriverException($"{address} is in no subnet of network {networkId}.")
-            : subnets[0];
+        // A network's subnets in the order they were made; the id settles subnets made in the same instant.
+        var subnets = await DbAsync(db => db.Subnets.Where(s => s.NetworkId == networkId).OrderBy(s => s.CreatedAt).ThenBy(s => s.Id).ToListAsync(cancellationToken));
+        if (request.Address is { } address && IPAddress.TryParse(address, out var ip))
+        {
+            return subnets.FirstOrDefault(s => Cidr.Parse(s.Cidr).Contains(ip))
+                ?? throw new NetworkDriverException("Validation failure: Supplied network does not contain a subnet for VIP address specified.");
+        }
+
+        if (subnets.Count == 0)
+        {
+            throw new NetworkDriverException("Validation failure: Supplied network does not contain a subnet.");
+        }
+
+        // Upstream's load balancer API: the subnets with room for the topology's addresses (the VIP and one per
+        // amphora: 2 for SINGLE, 3 for ACTIVE_STANDBY), and of those the first IPv4 one, else the first.
+        var needed = worker.Value.LoadBalancerTopology == "ACTIVE_STANDBY" ? 3 : 2;
+        var roomy = new List<Subnet>();
+        foreach (var subnet in subnets)
+        {
+            if (await FreeAddressesAsync(subnet, cancellationToken) >= needed)
+            {
+                roomy.Add(subnet);
+            }
+        }
+
+        return roomy.FirstOrDefault(s => s.IpVersion == 4) ?? roomy.FirstOrDefault()
+            ?? throw new NetworkDriverException("Validation failure: Subnet(s) in the supplied network do not contain enough available IPs.");
+    }
+
+    /// <summary>Neutron's network IP availability of a subnet: the allocation range less the addresses taken in it.</summary>
+    private async Task<BigInteger> FreeAddressesAsync(Subnet subnet, CancellationToken cancellationToken)
+    {
+        var first = Cidr.ToNumber(IPAddress.Parse(subnet.AllocationStart));
+        var last = Cidr.ToNumber(IPAddress.Parse(subnet.AllocationEnd));
+        var taken = await DbAsync(db => db.IpAllocations.Where(a => a.SubnetId == subnet.Id).Select(a => a.IpAddress).ToListAsync(cancellationToken));
+        var inRange = taken.Concat(new[] { subnet.GatewayIp, subnet.HostAddress }.OfType<string>())
+            .Select(a => IPAddress.TryParse(a, out var ip) ? Cidr.ToNumber(ip) : BigInteger.MinusOne)
+            .Where(n => n >= first && n <= last)
+            .Distinct()
+            .Count();
+        return last - first + 1 - inRange;
     }
 
     public async Task DeallocateVipAsync(string loadBalancerId, string? vipPortId, CancellationToken cancellationToken)

@@ -1,11 +1,14 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Octavia.Core.Configuration;
 using Octavia.Core.Drivers;
+using Octavia.Db;
 
 namespace Octavia.Drivers.Noop;
 
 /// <summary>Upstream's <c>amphora_noop_driver</c>: accepts every configuration and applies nothing.</summary>
-public sealed class NoopAmphoraDriver(IOptions<NoopDriverOptions> options, TimeProvider time) : IAmphoraDriver
+public sealed class NoopAmphoraDriver(IServiceScopeFactory scopes, IOptions<NoopDriverOptions> options, TimeProvider time) : IAmphoraDriver
 {
     public const string DriverName = "amphora_noop_driver";
 
@@ -20,7 +23,19 @@ public sealed class NoopAmphoraDriver(IOptions<NoopDriverOptions> options, TimeP
 
     public Task<bool> IsAnsweringAsync(string amphoraId, TimeSpan timeout, CancellationToken cancellationToken) => Task.FromResult(true);
 
-    public Task PlugVipAsync(string amphoraId, CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>
+    /// Plugs nothing, but gives the amphora a made-up VRRP port as upstream's no-op network driver does
+    /// (<c>plug_aap_port</c> returns generated port ids): clients read <c>vrrp_port_id</c> as a UUID.
+    /// </summary>
+    public async Task PlugVipAsync(string amphoraId, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<OctaviaDbContext>();
+        var vrrpPortId = Guid.NewGuid().ToString();
+        var haPortId = Guid.NewGuid().ToString();
+        await db.Amphorae.Where(a => a.Id == amphoraId && a.VrrpPortId == null)
+            .ExecuteUpdateAsync(x => x.SetProperty(a => a.VrrpPortId, vrrpPortId).SetProperty(a => a.HaPortId, a => a.HaPortId ?? haPortId), cancellationToken);
+    }
 
     public Task UpdateAgentConfigAsync(string amphoraId, CancellationToken cancellationToken) => Task.CompletedTask;
 

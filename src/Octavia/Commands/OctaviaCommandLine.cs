@@ -130,11 +130,10 @@ public static class OctaviaCommandLine
         {
             await app.Services.MigrateOctaviaDbAsync(cancellationToken);
 
-            // The embedded default brings its networks up on first start (and again after a reboot).
-            if (app.Services.GetRequiredService<Core.Drivers.INetworkDriver>() is Drivers.Local.LocalNetworkDriver local)
-            {
-                await local.InitAsync(cancellationToken);
-            }
+            // The embedded default brings its networks up on first start (and again after a reboot). With another
+            // network driver the default networks are still made, as rows only, so that the networking API
+            // serves public-subnet and the rest in every mode (the local driver alone makes bridges).
+            await app.Services.GetRequiredService<Drivers.Local.LocalNetworkDriver>().InitAsync(cancellationToken);
 
             // Created now, the certificate issuer has amphora keys ready before the first load balancer.
             app.Services.GetRequiredService<Core.Drivers.IAmphoraCertificateIssuer>();

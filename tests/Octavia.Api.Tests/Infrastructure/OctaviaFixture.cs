@@ -29,6 +29,10 @@ public abstract class OctaviaFixture : IAsyncLifetime
 
     public string StatePath { get; }
 
+    /// <summary><c>enabled_provider_drivers</c> of the fixtures: upstream's default and the no-op provider.</summary>
+    public const string ProvidersWithNoop =
+        "amphora:The Octavia Amphora driver.,octavia:Deprecated alias of the Octavia Amphora driver.,noop_driver:The no-op provider driver.";
+
     /// <summary>The key this fixture's health manager verifies heartbeats with.</summary>
     public const string HeartbeatKey = "test-heartbeat-key";
 
@@ -51,6 +55,12 @@ public abstract class OctaviaFixture : IAsyncLifetime
     public IServiceProvider Services => _app!.Services;
 
     protected abstract bool UsePostgres { get; }
+
+    /// <summary>
+    /// <c>[api_settings] enabled_provider_drivers</c>, or null for the built-in default. Upstream's default lists
+    /// amphora and octavia only; the tests use the no-op provider too.
+    /// </summary>
+    protected virtual string? EnabledProviders => ProvidersWithNoop;
 
     /// <summary>Extra octavia.conf settings for a fixture (keys as <c>section:key</c>).</summary>
     protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
@@ -82,6 +92,11 @@ public abstract class OctaviaFixture : IAsyncLifetime
             ["network_api:bind_host"] = "127.0.0.1",
             ["network_api:bind_port"] = "0",
         };
+        if (EnabledProviders is { } providers)
+        {
+            settings["api_settings:enabled_provider_drivers"] = providers;
+        }
+
         if (UsePostgres)
         {
             settings["database:connection"] = await CreatePostgresDatabaseAsync();

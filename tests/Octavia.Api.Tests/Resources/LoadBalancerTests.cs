@@ -45,7 +45,7 @@ public abstract class LoadBalancerTests(OctaviaFixture fixture)
     [Theory]
     [InlineData("""{"loadbalancer": {"vip_subnet_id": "8a2b7c1e-4d3f-4a5b-9c6d-7e8f9a0b1c2d", "bogus": 1}}""", "bogus")]
     [InlineData("""{"loadbalancer": {"vip_subnet_id": "not-a-uuid"}}""", "vip_subnet_id")]
-    [InlineData("""{"loadbalancer": {"vip_subnet_id": "8a2b7c1e-4d3f-4a5b-9c6d-7e8f9a0b1c2d", "admin_state_up": "yes"}}""", "admin_state_up")]
+    [InlineData("""{"loadbalancer": {"vip_subnet_id": "8a2b7c1e-4d3f-4a5b-9c6d-7e8f9a0b1c2d", "admin_state_up": "maybe"}}""", "admin_state_up")]
     [InlineData("""{"loadbalancer": {"vip_subnet_id": "8a2b7c1e-4d3f-4a5b-9c6d-7e8f9a0b1c2d", "name": 5}}""", "name")]
     [InlineData("""{"loadbalancer": {"vip_subnet_id": "8a2b7c1e-4d3f-4a5b-9c6d-7e8f9a0b1c2d", "provider": "nope"}}""", "nope")]
     [InlineData("""{"loadbalancer": {"vip_subnet_id": "8a2b7c1e-4d3f-4a5b-9c6d-7e8f9a0b1c2d", "vip_address": "300.1.1.1"}}""", "vip_address")]

@@ -160,7 +160,7 @@ public abstract class MemberTests(OctaviaFixture fixture)
     [InlineData("""{"member": {"address": "192.0.2.10", "protocol_port": 65536}}""", "protocol_port")]
     [InlineData("""{"member": {"address": "192.0.2.10", "protocol_port": 80, "weight": 257}}""", "weight")]
     [InlineData("""{"member": {"address": "192.0.2.10", "protocol_port": 80, "weight": -1}}""", "weight")]
-    [InlineData("""{"member": {"address": "192.0.2.10", "protocol_port": 80, "backup": "yes"}}""", "backup")]
+    [InlineData("""{"member": {"address": "192.0.2.10", "protocol_port": 80, "backup": "maybe"}}""", "backup")]
     [InlineData("""{"member": {"address": "192.0.2.10", "protocol_port": 80, "monitor_port": 70000}}""", "monitor_port")]
     [InlineData("""{"member": {"address": "192.0.2.10", "protocol_port": 80, "monitor_address": "nope"}}""", "monitor_address")]
     [InlineData("""{"member": {"address": "192.0.2.10", "protocol_port": 80, "subnet_id": "not-a-uuid"}}""", "subnet_id")]

@@ -108,7 +108,7 @@ public abstract class PoolTests(OctaviaFixture fixture)
         { """, "protocol": "HTTP", "lb_algorithm": "ROUND_ROBIN", "tls_enabled": true, "tls_versions": []""", "Validation failure: Empty TLS version list." },
         { """, "protocol": "HTTP", "lb_algorithm": "ROUND_ROBIN", "tls_enabled": true, "alpn_protocols": ["spdy"]""", "alpn_protocols" },
         { """, "protocol": "HTTP", "lb_algorithm": "ROUND_ROBIN", "tls_ciphers": "A;B" """, "Validation failure: Invalid characters in cipher string." },
-        { """, "protocol": "HTTP", "lb_algorithm": "ROUND_ROBIN", "tls_enabled": "yes" """, "tls_enabled" },
+        { """, "protocol": "HTTP", "lb_algorithm": "ROUND_ROBIN", "tls_enabled": "maybe" """, "tls_enabled" },
     };
 
     [Theory]

@@ -66,7 +66,7 @@ public abstract class QuotaTests(OctaviaFixture fixture)
     [Theory]
     [InlineData("""{"quota": {"listener": -2}}""", "listener")]
     [InlineData("""{"quota": {"pool": 2000000001}}""", "pool")]
-    [InlineData("""{"quota": {"member": "5"}}""", "member")]
+    [InlineData("""{"quota": {"member": "five"}}""", "member")]
     [InlineData("""{"quota": {"bogus": 1}}""", "bogus")]
     [InlineData("""{"quotas": {"pool": 1}}""", "quotas")]
     public async Task Put_BadValue_Returns400NamingIt(string body, string named)

@@ -38,6 +38,8 @@ public static class AmphoraEndpoints
         ["updated_at"] = "UpdatedAt",
         ["image_id"] = "ImageId",
         ["compute_flavor"] = "ComputeFlavor",
+        // Upstream accepts every attribute of its data model as a filter: parent ids and model names too.
+        ["load_balancer_id"] = "LoadBalancerId",
     });
 
     public static void Map(IEndpointRouteBuilder api)

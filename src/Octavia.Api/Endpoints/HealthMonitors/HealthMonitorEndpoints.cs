@@ -38,6 +38,10 @@ public static class HealthMonitorEndpoints
         ["updated_at"] = "UpdatedAt",
         ["http_version"] = "HttpVersion",
         ["domain_name"] = "DomainName",
+        // Upstream accepts every attribute of its data model as a filter: parent ids and model names too.
+        ["enabled"] = "Enabled",
+        ["rise_threshold"] = "MaxRetries",
+        ["fall_threshold"] = "MaxRetriesDown",
     });
 
     public static void Map(IEndpointRouteBuilder api)

@@ -35,6 +35,8 @@ public static class L7PolicyEndpoints
         ["created_at"] = "CreatedAt",
         ["updated_at"] = "UpdatedAt",
         ["redirect_http_code"] = "RedirectHttpCode",
+        // Upstream accepts every attribute of its data model as a filter: parent ids and model names too.
+        ["enabled"] = "Enabled",
     });
 
     public static void Map(IEndpointRouteBuilder api)

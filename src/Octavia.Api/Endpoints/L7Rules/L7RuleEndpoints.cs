@@ -31,6 +31,9 @@ public static class L7RuleEndpoints
         ["project_id"] = "ProjectId",
         ["tenant_id"] = "ProjectId",
         ["admin_state_up"] = "Enabled",
+        // Upstream accepts every attribute of its data model as a filter: parent ids and model names too.
+        ["l7policy_id"] = "L7PolicyId",
+        ["enabled"] = "Enabled",
     });
 
     public static void Map(IEndpointRouteBuilder api)

@@ -48,6 +48,12 @@ public static class ListenerEndpoints
         ["hsts_max_age"] = "HstsMaxAge",
         ["hsts_include_subdomains"] = "HstsIncludeSubdomains",
         ["hsts_preload"] = "HstsPreload",
+        // Upstream accepts every attribute of its data model as a filter: parent ids and model names too.
+        ["enabled"] = "Enabled",
+        ["load_balancer_id"] = "LoadBalancerId",
+        ["tls_certificate_id"] = "DefaultTlsContainerRef",
+        ["client_ca_tls_certificate_id"] = "ClientCaTlsContainerRef",
+        ["client_crl_container_id"] = "ClientCrlContainerRef",
     });
 
     public static void Map(IEndpointRouteBuilder api)

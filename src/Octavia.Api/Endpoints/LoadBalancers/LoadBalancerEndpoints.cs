@@ -50,6 +50,9 @@ public static class LoadBalancerEndpoints
         ["flavor_id"] = "FlavorId",
         ["availability_zone"] = "AvailabilityZone",
         ["vip_vnic_type"] = "VipVnicType",
+        // Upstream accepts every attribute of its data model as a filter: parent ids and model names too.
+        ["enabled"] = "Enabled",
+        ["topology"] = "Topology",
     });
 
     public static void Map(IEndpointRouteBuilder api)
@@ -222,7 +225,8 @@ public static class LoadBalancerEndpoints
         lb.VipPortId = vip.PortId;
         lb.VipSubnetId = vip.SubnetId;
         lb.VipNetworkId = vip.NetworkId;
-        lb.VipAddress = vip.Address;
+        // The address as the caller wrote it, when it is the one the driver gave (upstream keeps the request's string).
+        lb.VipAddress = WireValues.SameAddress(vipAddress, vip.Address) ? vipAddress : vip.Address;
         foreach (var extra in additionalVips)
         {
             extra.PortId = vip.PortId;

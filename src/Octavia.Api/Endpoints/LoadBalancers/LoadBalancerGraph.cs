@@ -261,7 +261,7 @@ internal static class LoadBalancerGraph
         foreach (var memberBody in parsed.Members)
         {
             var member = MemberRequests.ParsePost(memberBody, networking, now);
-            if (members.Any(m => m.Address == member.Address && m.ProtocolPort == member.ProtocolPort))
+            if (members.Any(m => WireValues.SameAddress(m.Address, member.Address) && m.ProtocolPort == member.ProtocolPort))
             {
                 throw MemberEndpoints.DuplicateMember(member.Address, member.ProtocolPort);
             }

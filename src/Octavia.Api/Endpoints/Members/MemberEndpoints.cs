@@ -39,6 +39,10 @@ public static class MemberEndpoints
         ["monitor_address"] = "MonitorAddress",
         ["monitor_port"] = "MonitorPort",
         ["vnic_type"] = "VnicType",
+        // Upstream accepts every attribute of its data model as a filter: parent ids and model names too.
+        ["pool_id"] = "PoolId",
+        ["ip_address"] = "Address",
+        ["enabled"] = "Enabled",
     });
 
     private static readonly HashSet<string> BatchEnvelope = ["members"];
@@ -161,7 +165,9 @@ public static class MemberEndpoints
 
     private static async Task CheckUniqueAsync(OctaviaDbContext db, string poolId, string address, int port, CancellationToken cancellationToken)
     {
-        if (await db.Members.AnyAsync(m => m.PoolId == poolId && m.Address == address && m.ProtocolPort == port, cancellationToken))
+        // Addresses are stored as sent, so another spelling of the same address is a duplicate too.
+        var taken = await db.Members.Where(m => m.PoolId == poolId && m.ProtocolPort == port).Select(m => m.Address).ToListAsync(cancellationToken);
+        if (taken.Any(t => WireValues.SameAddress(t, address)))
         {
             throw DuplicateMember(address, port);
         }
@@ -315,15 +321,15 @@ public static class MemberEndpoints
             await s.LockLoadBalancerForChildAsync(pool.LoadBalancerId, cancellationToken);
             await s.LockPoolAsync(pool.Id, ProvisioningStatus.PendingUpdate, cancellationToken);
             var old = await s.Db.Members.AsTracking().Where(m => m.PoolId == pool.Id).ToListAsync(cancellationToken);
-            var oldByKey = old.ToDictionary(m => (m.Address, m.ProtocolPort));
-            var wantedKeys = requested.Select(r => (r.Member.Address, r.Member.ProtocolPort)).ToHashSet();
+            var oldByKey = old.ToDictionary(m => (WireValues.CanonicalAddress(m.Address), m.ProtocolPort));
+            var wantedKeys = requested.Select(r => (WireValues.CanonicalAddress(r.Member.Address), r.Member.ProtocolPort)).ToHashSet();
 
             var created = new List<Member>();
             var updated = new List<(Member Old, Member Wanted, JsonBody Body)>();
             var seen = new HashSet<(string, int)>();
             foreach (var (wanted, body) in requested)
             {
-                var key = (wanted.Address, wanted.ProtocolPort);
+                var key = (WireValues.CanonicalAddress(wanted.Address), wanted.ProtocolPort);
                 var isNew = !oldByKey.TryGetValue(key, out var existing);
                 if (!seen.Add(key))
                 {
@@ -343,7 +349,7 @@ public static class MemberEndpoints
                 }
             }
 
-            var deleted = additiveOnly ? new List<Member>() : old.Where(m => !wantedKeys.Contains((m.Address, m.ProtocolPort))).ToList();
+            var deleted = additiveOnly ? new List<Member>() : old.Where(m => !wantedKeys.Contains((WireValues.CanonicalAddress(m.Address), m.ProtocolPort))).ToList();
             await s.CheckQuotaAsync(context, lb.ProjectId, QuotaResource.Member, created.Count - deleted.Count, cancellationToken);
 
             var hasMonitor = await s.Db.HealthMonitors.AnyAsync(h => h.PoolId == pool.Id, cancellationToken);

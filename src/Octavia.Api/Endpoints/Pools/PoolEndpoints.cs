@@ -38,6 +38,12 @@ public static class PoolEndpoints
         ["ca_tls_container_ref"] = "CaTlsContainerRef",
         ["crl_container_ref"] = "CrlContainerRef",
         ["tls_ciphers"] = "TlsCiphers",
+        // Upstream accepts every attribute of its data model as a filter: parent ids and model names too.
+        ["enabled"] = "Enabled",
+        ["load_balancer_id"] = "LoadBalancerId",
+        ["tls_certificate_id"] = "TlsContainerRef",
+        ["ca_tls_certificate_id"] = "CaTlsContainerRef",
+        ["crl_container_id"] = "CrlContainerRef",
     });
 
     public static void Map(IEndpointRouteBuilder api)

@@ -26,6 +26,16 @@ public static class QuotaEndpoints
     private static readonly ResourceAttributes<Quota> Attributes = new(new Dictionary<string, string>
     {
         ["project_id"] = "ProjectId",
+        // Upstream accepts every attribute of its data model as a filter: parent ids and model names too.
+        ["load_balancer"] = "LoadBalancer",
+        ["loadbalancer"] = "LoadBalancer",
+        ["listener"] = "Listener",
+        ["pool"] = "Pool",
+        ["health_monitor"] = "HealthMonitor",
+        ["healthmonitor"] = "HealthMonitor",
+        ["member"] = "Member",
+        ["l7policy"] = "L7Policy",
+        ["l7rule"] = "L7Rule",
     });
 
     public static void Map(IEndpointRouteBuilder api)
