@@ -66,6 +66,12 @@ public sealed class TaskFlowOptions
     /// <summary>Seconds between polls for new jobs when no wake-up signal arrives (other processes on SQLite).</summary>
     [ConfigurationKeyName("job_poll_interval")] public double JobPollInterval { get; set; } = 0.5;
 
+    /// <summary>
+    /// Times a job may be claimed (a worker that crashes or loses its lease leaves it to be claimed again)
+    /// before it is given up: its objects go to ERROR and the job to FAILED.
+    /// </summary>
+    [ConfigurationKeyName("job_max_attempts")] public int JobMaxAttempts { get; set; } = 5;
+
     /// <summary>Attempts of one task before the flow reverts.</summary>
     [ConfigurationKeyName("task_max_attempts")] public int TaskMaxAttempts { get; set; } = 4;
 
