@@ -204,6 +204,12 @@ public sealed class HouseKeepingOptions
     /// <summary>Seconds a DELETED load balancer row is kept.</summary>
     [ConfigurationKeyName("load_balancer_expiry_age")] public double LoadBalancerExpiryAge { get; set; } = 604800;
 
+    /// <summary>
+    /// Seconds a finished (DONE or FAILED) job row is kept after it finished, for looking into what a flow did;
+    /// named like the other expiry ages (upstream keeps no job rows: its jobboard expires claims instead).
+    /// </summary>
+    [ConfigurationKeyName("job_expiry_age")] public double JobExpiryAge { get; set; } = 604800;
+
     [ConfigurationKeyName("cert_interval")] public double CertInterval { get; set; } = 3600;
 
     /// <summary>An amphora certificate that expires within this many seconds is replaced.</summary>
