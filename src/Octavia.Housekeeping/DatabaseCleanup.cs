@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Octavia.Core.Configuration;
 using Octavia.Core.Drivers;
 using Octavia.Core.Jobs;
+using Octavia.Core.Logging;
 using Octavia.Core.Statuses;
 using Octavia.Db;
 
@@ -113,12 +114,12 @@ public sealed partial class DatabaseCleanup(
         return removed + await db.Ports.Where(p => p.DeviceId == deviceId).ExecuteDeleteAsync(cancellationToken);
     }
 
-    [LoggerMessage(EventId = 5201, Level = LogLevel.Information, Message = "Database cleanup: purged deleted amphora {Amphora}")]
+    [LoggerMessage(EventId = LogEventIds.DatabaseCleanupAmphoraPurged, Level = LogLevel.Information, Message = "Database cleanup: purged deleted amphora {Amphora}")]
     private static partial void LogAmphoraPurged(ILogger logger, string amphora);
 
-    [LoggerMessage(EventId = 5202, Level = LogLevel.Information, Message = "Database cleanup: purged deleted load balancer {LoadBalancerId}")]
+    [LoggerMessage(EventId = LogEventIds.DatabaseCleanupLoadBalancerPurged, Level = LogLevel.Information, Message = "Database cleanup: purged deleted load balancer {LoadBalancerId}")]
     private static partial void LogLoadBalancerPurged(ILogger logger, string loadBalancerId);
 
-    [LoggerMessage(EventId = 5203, Level = LogLevel.Information, Message = "Database cleanup: purged {Count} finished jobs")]
+    [LoggerMessage(EventId = LogEventIds.DatabaseCleanupJobsPurged, Level = LogLevel.Information, Message = "Database cleanup: purged {Count} finished jobs")]
     private static partial void LogJobsPurged(ILogger logger, int count);
 }

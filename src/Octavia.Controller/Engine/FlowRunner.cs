@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Octavia.Controller.Flows;
 using Octavia.Core.Configuration;
 using Octavia.Core.Jobs;
+using Octavia.Core.Logging;
 using Octavia.Db.Jobs;
 
 namespace Octavia.Controller.Engine;
@@ -193,19 +194,19 @@ public sealed partial class FlowRunner(
         }
     }
 
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Task {Task} of flow {Flow} (job {JobId}) failed; reverting")]
+    [LoggerMessage(EventId = LogEventIds.FlowRunnerTaskFailed, Level = LogLevel.Warning, Message = "Task {Task} of flow {Flow} (job {JobId}) failed; reverting")]
     private static partial void LogTaskFailed(ILogger logger, Exception exception, string task, string flow, long jobId);
 
-    [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "Revert of task {Task} of flow {Flow} (job {JobId}) failed")]
+    [LoggerMessage(EventId = LogEventIds.FlowRunnerRevertFailed, Level = LogLevel.Error, Message = "Revert of task {Task} of flow {Flow} (job {JobId}) failed")]
     private static partial void LogRevertFailed(ILogger logger, Exception exception, string task, string flow, long jobId);
 
-    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Lost the lease of job {JobId}; another worker will resume it")]
+    [LoggerMessage(EventId = LogEventIds.FlowRunnerLeaseLost, Level = LogLevel.Warning, Message = "Lost the lease of job {JobId}; another worker will resume it")]
     private static partial void LogLeaseLost(ILogger logger, long jobId);
 
-    [LoggerMessage(EventId = 3004, Level = LogLevel.Error, Message = "Renewing the lease of job {JobId} failed; stopping its flow so that no second worker runs it at the same time")]
+    [LoggerMessage(EventId = LogEventIds.FlowRunnerRenewalFailed, Level = LogLevel.Error, Message = "Renewing the lease of job {JobId} failed; stopping its flow so that no second worker runs it at the same time")]
     private static partial void LogRenewalFailed(ILogger logger, Exception exception, long jobId);
 
-    [LoggerMessage(EventId = 3005, Level = LogLevel.Error, Message = "Job {JobId} (flow {Flow}) given up and its objects set to ERROR: {Reason}")]
+    [LoggerMessage(EventId = LogEventIds.FlowRunnerGaveUp, Level = LogLevel.Error, Message = "Job {JobId} (flow {Flow}) given up and its objects set to ERROR: {Reason}")]
     private static partial void LogGaveUp(ILogger logger, long jobId, string flow, string reason);
 }
 
