@@ -101,4 +101,23 @@ public sealed class ConfigurationTests
             File.Delete(file);
         }
     }
+
+    [Theory]
+    [InlineData("task_flow:job_max_attempts", "0", "[task_flow] max_workers, job_max_attempts and task_max_attempts must be at least 1.")]
+    [InlineData("task_flow:job_lease_seconds", "0", "[task_flow] job_lease_seconds and job_poll_interval must be above 0")]
+    [InlineData("house_keeping:job_expiry_age", "-1", "job_expiry_age and cert_expiry_buffer must not be negative.")]
+    public async Task StartWorker_BadJobSettings_StopsWithClearMessage(string key, string value, string message)
+    {
+        var configuration = OctaviaConfiguration.Build(null, new Dictionary<string, string?>
+        {
+            ["DEFAULT:state_path"] = Path.GetTempPath(),
+            [key] = value,
+        });
+        var e = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(async () =>
+        {
+            using var host = OctaviaHost.BuildWorker(configuration, roles: OctaviaRoles.Worker | OctaviaRoles.Housekeeping);
+            await host.StartAsync(TestContext.Current.CancellationToken);
+        });
+        Assert.Contains(message, e.Message, StringComparison.Ordinal);
+    }
 }
