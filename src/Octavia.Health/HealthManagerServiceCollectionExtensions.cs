@@ -10,7 +10,7 @@ public static class HealthManagerServiceCollectionExtensions
     /// <summary>Registers the health-manager role: the heartbeat receiver and processor, and the stale-amphora scan.</summary>
     public static IServiceCollection AddOctaviaHealthManager(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<HealthManagerOptions>().Bind(configuration.GetSection(HealthManagerOptions.SectionName));
+        services.AddValidatedOptions<HealthManagerOptions, HealthManagerOptionsValidator>(configuration, HealthManagerOptions.SectionName);
         services.AddOptions<DefaultOptions>().Bind(configuration.GetSection(DefaultOptions.SectionName));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<HeartbeatMetrics>();

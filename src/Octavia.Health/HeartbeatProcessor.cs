@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Octavia.Core.Configuration;
 using Octavia.Core.Drivers;
+using Octavia.Core.Logging;
 using Octavia.Core.Statuses;
 using Octavia.Db;
 
@@ -397,18 +398,18 @@ public sealed partial class HeartbeatProcessor(
         });
     }
 
-    [LoggerMessage(EventId = 4101, Level = LogLevel.Error, Message = "A batch of {Count} heartbeats could not be written; they are dropped")]
+    [LoggerMessage(EventId = LogEventIds.HeartbeatProcessorBatchFailed, Level = LogLevel.Error, Message = "A batch of {Count} heartbeats could not be written; they are dropped")]
     private static partial void LogBatchFailed(ILogger logger, Exception exception, int count);
 
-    [LoggerMessage(EventId = 4102, Level = LogLevel.Warning, Message = "Amphora {Amphora} reported {Count} listeners, not the number its load balancer has; its health is not refreshed")]
+    [LoggerMessage(EventId = LogEventIds.HeartbeatProcessorListenerCountMismatch, Level = LogLevel.Warning, Message = "Amphora {Amphora} reported {Count} listeners, not the number its load balancer has; its health is not refreshed")]
     private static partial void LogListenerCountMismatch(ILogger logger, string amphora, int count);
 
-    [LoggerMessage(EventId = 4103, Level = LogLevel.Warning, Message = "Heartbeat of amphora {Amphora} is {Age:F1} s old; its health is not refreshed")]
+    [LoggerMessage(EventId = LogEventIds.HeartbeatProcessorTooOld, Level = LogLevel.Warning, Message = "Heartbeat of amphora {Amphora} is {Age:F1} s old; its health is not refreshed")]
     private static partial void LogTooOld(ILogger logger, string amphora, double age);
 
-    [LoggerMessage(EventId = 4104, Level = LogLevel.Warning, Message = "Amphora {Amphora} sends heartbeats but is deleted or has no load balancer; deleting its compute instance {Compute}")]
+    [LoggerMessage(EventId = LogEventIds.HeartbeatProcessorZombie, Level = LogLevel.Warning, Message = "Amphora {Amphora} sends heartbeats but is deleted or has no load balancer; deleting its compute instance {Compute}")]
     private static partial void LogZombie(ILogger logger, string amphora, string compute);
 
-    [LoggerMessage(EventId = 4105, Level = LogLevel.Warning, Message = "Deleting the compute instance of zombie amphora {Amphora} failed")]
+    [LoggerMessage(EventId = LogEventIds.HeartbeatProcessorZombieDeleteFailed, Level = LogLevel.Warning, Message = "Deleting the compute instance of zombie amphora {Amphora} failed")]
     private static partial void LogZombieDeleteFailed(ILogger logger, Exception exception, string amphora);
 }

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Options;
 using Octavia.Core.Configuration;
 using Octavia.Core.Drivers;
 using Octavia.Core.Health;
+using Octavia.Core.Logging;
 using Octavia.Db;
 
 namespace Octavia.Health;
@@ -285,12 +286,12 @@ public sealed partial class HeartbeatReceiver(
         }
     }
 
-    [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Health manager receiving heartbeats on {EndPoint}")]
+    [LoggerMessage(EventId = LogEventIds.HeartbeatReceiverListening, Level = LogLevel.Information, Message = "Health manager receiving heartbeats on {EndPoint}")]
     private static partial void LogListening(ILogger logger, IPEndPoint endPoint);
 
-    [LoggerMessage(EventId = 4002, Level = LogLevel.Error, Message = "No heartbeat key: set [health_manager] heartbeat_key or run 'octavia certs init'; heartbeats are not received")]
+    [LoggerMessage(EventId = LogEventIds.HeartbeatReceiverNoKey, Level = LogLevel.Error, Message = "No heartbeat key: set [health_manager] heartbeat_key or run 'octavia certs init'; heartbeats are not received")]
     private static partial void LogNoKey(ILogger logger);
 
-    [LoggerMessage(EventId = 4003, Level = LogLevel.Information, Message = "Heartbeats: {Summary}")]
+    [LoggerMessage(EventId = LogEventIds.HeartbeatReceiverSummary, Level = LogLevel.Information, Message = "Heartbeats: {Summary}")]
     private static partial void LogSummary(ILogger logger, string summary);
 }

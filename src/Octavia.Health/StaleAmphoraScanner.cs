@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Octavia.Core.Configuration;
 using Octavia.Core.Jobs;
+using Octavia.Core.Logging;
 using Octavia.Core.Statuses;
 using Octavia.Db;
 using Octavia.Db.Jobs;
@@ -171,15 +172,15 @@ public sealed partial class StaleAmphoraScanner(
         return true;
     }
 
-    [LoggerMessage(EventId = 4201, Level = LogLevel.Error, Message = "The stale-amphora scan failed; trying again next interval")]
+    [LoggerMessage(EventId = LogEventIds.StaleAmphoraScannerScanFailed, Level = LogLevel.Error, Message = "The stale-amphora scan failed; trying again next interval")]
     private static partial void LogScanFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(EventId = 4202, Level = LogLevel.Warning, Message = "Amphora {Amphora} is stale, but load balancer {LoadBalancer} is busy; trying again next interval")]
+    [LoggerMessage(EventId = LogEventIds.StaleAmphoraScannerLoadBalancerBusy, Level = LogLevel.Warning, Message = "Amphora {Amphora} is stale, but load balancer {LoadBalancer} is busy; trying again next interval")]
     private static partial void LogLoadBalancerBusy(ILogger logger, string amphora, string loadBalancer);
 
-    [LoggerMessage(EventId = 4203, Level = LogLevel.Warning, Message = "Amphora {Amphora} is stale; failing over (load balancer {LoadBalancer})")]
+    [LoggerMessage(EventId = LogEventIds.StaleAmphoraScannerFailoverStarted, Level = LogLevel.Warning, Message = "Amphora {Amphora} is stale; failing over (load balancer {LoadBalancer})")]
     private static partial void LogFailoverStarted(ILogger logger, string amphora, string? loadBalancer);
 
-    [LoggerMessage(EventId = 4204, Level = LogLevel.Error, Message = "{Count} amphorae are stale at once (failover_threshold {Threshold}): none is failed over, all are FAILOVER_STOPPED")]
+    [LoggerMessage(EventId = LogEventIds.StaleAmphoraScannerCircuitBreaker, Level = LogLevel.Error, Message = "{Count} amphorae are stale at once (failover_threshold {Threshold}): none is failed over, all are FAILOVER_STOPPED")]
     private static partial void LogCircuitBreaker(ILogger logger, int count, int threshold);
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Octavia.Core.Configuration;
 using Octavia.Core.Jobs;
+using Octavia.Core.Logging;
 using Octavia.Core.Statuses;
 using Octavia.Db;
 using Octavia.Db.Jobs;
@@ -76,6 +77,6 @@ public sealed partial class CertificateRotation(
         return new RotationPass(started.Count, Math.Max(0, candidates.Count - room));
     }
 
-    [LoggerMessage(EventId = 5301, Level = LogLevel.Information, Message = "Certificate rotation: rotating the certificate of amphora {Amphora}")]
+    [LoggerMessage(EventId = LogEventIds.CertificateRotationRotationStarted, Level = LogLevel.Information, Message = "Certificate rotation: rotating the certificate of amphora {Amphora}")]
     private static partial void LogRotationStarted(ILogger logger, string amphora);
 }

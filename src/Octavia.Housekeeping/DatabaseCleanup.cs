@@ -4,13 +4,15 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Octavia.Core.Configuration;
 using Octavia.Core.Drivers;
+using Octavia.Core.Jobs;
+using Octavia.Core.Logging;
 using Octavia.Core.Statuses;
 using Octavia.Db;
 
 namespace Octavia.Housekeeping;
 
 /// <summary>What one cleanup pass removed.</summary>
-public sealed record CleanupResult(int Amphorae, int LoadBalancers, int Statistics, int Ports);
+public sealed record CleanupResult(int Amphorae, int LoadBalancers, int Statistics, int Ports, int Jobs = 0);
 
 /// <summary>
 /// Purges rows kept after their objects were deleted (reference/controller.md §5), every
@@ -18,7 +20,7 @@ public sealed record CleanupResult(int Amphorae, int LoadBalancers, int Statisti
 /// their health row is absent or as old: an amphora that still heartbeats is a zombie, and its rows are how
 /// it is recognised) with their health rows; DELETED load balancers older than <c>load_balancer_expiry_age</c>
 /// (their child rows cascade); ports either still holds (a delete that could not release them); and
-/// listener statistics whose listener is gone.
+/// listener statistics whose listener is gone; and finished jobs (DONE or FAILED) older than <c>job_expiry_age</c>.
 /// </summary>
 public sealed partial class DatabaseCleanup(
     IServiceScopeFactory scopes,
@@ -75,7 +77,18 @@ public sealed partial class DatabaseCleanup(
         }
 
         var statistics = await db.ListenerStatistics.Where(s => !db.Listeners.Any(l => l.Id == s.ListenerId)).ExecuteDeleteAsync(cancellationToken);
-        return new CleanupResult(amphorae, loadBalancers, statistics, ports);
+
+        // A finished job is never claimed again; PENDING and RUNNING ones are work still to do and stay.
+        var jobCutoff = now - TimeSpan.FromSeconds(options.Value.JobExpiryAge);
+        var jobs = await db.Jobs
+            .Where(j => (j.Status == JobStatus.Done || j.Status == JobStatus.Failed) && (j.UpdatedAt ?? j.CreatedAt) < jobCutoff)
+            .ExecuteDeleteAsync(cancellationToken);
+        if (jobs > 0)
+        {
+            LogJobsPurged(logger, jobs);
+        }
+
+        return new CleanupResult(amphorae, loadBalancers, statistics, ports, jobs);
     }
 
     private static IQueryable<Core.Model.Amphora> ExpiredAmphorae(OctaviaDbContext db, DateTime cutoff) =>
@@ -101,9 +114,12 @@ public sealed partial class DatabaseCleanup(
         return removed + await db.Ports.Where(p => p.DeviceId == deviceId).ExecuteDeleteAsync(cancellationToken);
     }
 
-    [LoggerMessage(EventId = 5201, Level = LogLevel.Information, Message = "Database cleanup: purged deleted amphora {Amphora}")]
+    [LoggerMessage(EventId = LogEventIds.DatabaseCleanupAmphoraPurged, Level = LogLevel.Information, Message = "Database cleanup: purged deleted amphora {Amphora}")]
     private static partial void LogAmphoraPurged(ILogger logger, string amphora);
 
-    [LoggerMessage(EventId = 5202, Level = LogLevel.Information, Message = "Database cleanup: purged deleted load balancer {LoadBalancerId}")]
+    [LoggerMessage(EventId = LogEventIds.DatabaseCleanupLoadBalancerPurged, Level = LogLevel.Information, Message = "Database cleanup: purged deleted load balancer {LoadBalancerId}")]
     private static partial void LogLoadBalancerPurged(ILogger logger, string loadBalancerId);
+
+    [LoggerMessage(EventId = LogEventIds.DatabaseCleanupJobsPurged, Level = LogLevel.Information, Message = "Database cleanup: purged {Count} finished jobs")]
+    private static partial void LogJobsPurged(ILogger logger, int count);
 }

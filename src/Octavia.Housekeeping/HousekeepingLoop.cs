@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Octavia.Core.Logging;
 
 namespace Octavia.Housekeeping;
 
@@ -62,6 +63,6 @@ public abstract partial class HousekeepingLoop(TimeProvider time, ILogger logger
         }
     }
 
-    [LoggerMessage(EventId = 5001, Level = LogLevel.Error, Message = "Housekeeping: {Job} failed; trying again at the next interval")]
+    [LoggerMessage(EventId = LogEventIds.HousekeepingLoopPassFailed, Level = LogLevel.Error, Message = "Housekeeping: {Job} failed; trying again at the next interval")]
     private static partial void LogPassFailed(ILogger logger, Exception exception, string job);
 }

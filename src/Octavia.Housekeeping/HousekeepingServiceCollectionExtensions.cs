@@ -15,8 +15,8 @@ public static class HousekeepingServiceCollectionExtensions
         services.AddOptions<HouseKeepingOptions>().Bind(configuration.GetSection(HouseKeepingOptions.SectionName))
             .Validate(o => o.SpareCheckInterval > 0 && o.CleanupInterval > 0 && o.CertInterval > 0,
                 "[house_keeping] spare_check_interval, cleanup_interval and cert_interval must be above 0.")
-            .Validate(o => o.SpareAmphoraPoolSize >= 0 && o.AmphoraExpiryAge >= 0 && o.LoadBalancerExpiryAge >= 0 && o.CertExpiryBuffer >= 0,
-                "[house_keeping] spare_amphora_pool_size, amphora_expiry_age, load_balancer_expiry_age and cert_expiry_buffer must not be negative.")
+            .Validate(o => o.SpareAmphoraPoolSize >= 0 && o.AmphoraExpiryAge >= 0 && o.LoadBalancerExpiryAge >= 0 && o.JobExpiryAge >= 0 && o.CertExpiryBuffer >= 0,
+                "[house_keeping] spare_amphora_pool_size, amphora_expiry_age, load_balancer_expiry_age, job_expiry_age and cert_expiry_buffer must not be negative.")
             .Validate(o => o.CertRotateThreads >= 1, "[house_keeping] cert_rotate_threads must be at least 1.")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Octavia.Core.Configuration;
 using Octavia.Core.Drivers;
 using Octavia.Core.Jobs;
+using Octavia.Core.Logging;
 using Octavia.Core.Model;
 using Octavia.Core.Statuses;
 using Octavia.Db;
@@ -104,10 +105,10 @@ public sealed partial class SpareAmphoraPool(
         return missing;
     }
 
-    [LoggerMessage(EventId = 5101, Level = LogLevel.Information, Message = "Spare amphora pool: ordered {Count} spare(s) to keep {Size}")]
+    [LoggerMessage(EventId = LogEventIds.SpareAmphoraPoolOrdered, Level = LogLevel.Information, Message = "Spare amphora pool: ordered {Count} spare(s) to keep {Size}")]
     private static partial void LogOrdered(ILogger logger, int count, int size);
 
-    [LoggerMessage(EventId = 5102, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = LogEventIds.SpareAmphoraPoolNoopCompute, Level = LogLevel.Warning,
         Message = "Spare amphora pool: spare_amphora_pool_size is {Size} but the no-op compute driver boots nothing; no spares are kept")]
     private static partial void LogNoopCompute(ILogger logger, int size);
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Octavia.Core.Logging;
 using Octavia.Http;
 
 namespace Octavia.NetworkApi;
@@ -106,6 +107,6 @@ public sealed partial class NeutronMiddleware(RequestDelegate next, ILogger<Neut
         await context.Response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
     }
 
-    [LoggerMessage(EventId = 6001, Level = LogLevel.Error, Message = "Unexpected error serving {Method} {Path}")]
+    [LoggerMessage(EventId = LogEventIds.NeutronMiddlewareUnexpected, Level = LogLevel.Error, Message = "Unexpected error serving {Method} {Path}")]
     private static partial void LogUnexpected(ILogger logger, Exception exception, string method, string path);
 }

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
+using Octavia.Core.Logging;
 
 namespace Octavia.Amphora.Haproxy;
 
@@ -362,16 +363,16 @@ public sealed partial class HaproxyProcessManager(AgentBindOptions options, ILog
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 3101, Level = LogLevel.Information, Message = "HAProxy of load balancer {LoadBalancerId} started, master {MasterPid}")]
+        [LoggerMessage(EventId = LogEventIds.HaproxyProcessManagerStarted, Level = LogLevel.Information, Message = "HAProxy of load balancer {LoadBalancerId} started, master {MasterPid}")]
         public static partial void Started(ILogger logger, string loadBalancerId, int masterPid);
 
-        [LoggerMessage(EventId = 3102, Level = LogLevel.Information, Message = "HAProxy of load balancer {LoadBalancerId} reloaded: workers {Workers}, old workers {OldWorkers}")]
+        [LoggerMessage(EventId = LogEventIds.HaproxyProcessManagerReloaded, Level = LogLevel.Information, Message = "HAProxy of load balancer {LoadBalancerId} reloaded: workers {Workers}, old workers {OldWorkers}")]
         public static partial void Reloaded(ILogger logger, string loadBalancerId, string workers, string oldWorkers);
 
-        [LoggerMessage(EventId = 3103, Level = LogLevel.Information, Message = "HAProxy of load balancer {LoadBalancerId} stopped, master {MasterPid}")]
+        [LoggerMessage(EventId = LogEventIds.HaproxyProcessManagerStopped, Level = LogLevel.Information, Message = "HAProxy of load balancer {LoadBalancerId} stopped, master {MasterPid}")]
         public static partial void Stopped(ILogger logger, string loadBalancerId, int masterPid);
 
-        [LoggerMessage(EventId = 3104, Level = LogLevel.Warning, Message = "Server state of load balancer {LoadBalancerId} not saved before a reload: {Reason}")]
+        [LoggerMessage(EventId = LogEventIds.HaproxyProcessManagerServerStateNotSaved, Level = LogLevel.Warning, Message = "Server state of load balancer {LoadBalancerId} not saved before a reload: {Reason}")]
         public static partial void ServerStateNotSaved(ILogger logger, string loadBalancerId, string reason);
     }
 }

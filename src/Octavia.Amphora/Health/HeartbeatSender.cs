@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Octavia.Amphora.Haproxy;
 using Octavia.Core.Configuration;
 using Octavia.Core.Health;
+using Octavia.Core.Logging;
 
 namespace Octavia.Amphora.Health;
 
@@ -246,31 +247,31 @@ public sealed partial class HeartbeatSender(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 3301, Level = LogLevel.Error,
+        [LoggerMessage(EventId = LogEventIds.HeartbeatSenderNoReceiver, Level = LogLevel.Error,
             Message = "No heartbeat receiver: [health_manager] controller_ip_port_list is empty; no heartbeat is sent until it names one")]
         public static partial void NoReceiver(ILogger logger);
 
-        [LoggerMessage(EventId = 3302, Level = LogLevel.Warning,
+        [LoggerMessage(EventId = LogEventIds.HeartbeatSenderBadReceiver, Level = LogLevel.Warning,
             Message = "Ignored heartbeat receiver '{Entry}' of [health_manager] controller_ip_port_list: not an ip:port or [ipv6]:port")]
         public static partial void BadReceiver(ILogger logger, string entry);
 
-        [LoggerMessage(EventId = 3303, Level = LogLevel.Warning,
+        [LoggerMessage(EventId = LogEventIds.HeartbeatSenderStatsUnavailable, Level = LogLevel.Warning,
             Message = "No stats from HAProxy of load balancer {LoadBalancerId}; the heartbeat goes without them: {Reason}")]
         public static partial void StatsUnavailable(ILogger logger, string loadBalancerId, string reason);
 
-        [LoggerMessage(EventId = 3304, Level = LogLevel.Debug, Message = "Heartbeat to {Receiver} not sent: {Error}")]
+        [LoggerMessage(EventId = LogEventIds.HeartbeatSenderSendFailed, Level = LogLevel.Debug, Message = "Heartbeat to {Receiver} not sent: {Error}")]
         public static partial void SendFailed(ILogger logger, IPEndPoint receiver, SocketError error);
 
-        [LoggerMessage(EventId = 3305, Level = LogLevel.Warning, Message = "Stats counters {Path} unreadable, counting from zero: {Reason}")]
+        [LoggerMessage(EventId = LogEventIds.HeartbeatSenderCountersUnreadable, Level = LogLevel.Warning, Message = "Stats counters {Path} unreadable, counting from zero: {Reason}")]
         public static partial void CountersUnreadable(ILogger logger, string path, string reason);
 
-        [LoggerMessage(EventId = 3306, Level = LogLevel.Warning, Message = "Stats counters not saved to {Path}: {Reason}")]
+        [LoggerMessage(EventId = LogEventIds.HeartbeatSenderCountersNotSaved, Level = LogLevel.Warning, Message = "Stats counters not saved to {Path}: {Reason}")]
         public static partial void CountersNotSaved(ILogger logger, string path, string reason);
 
-        [LoggerMessage(EventId = 3308, Level = LogLevel.Warning, Message = "Heartbeat to {Receiver} not sent: {Bytes} bytes do not fit in a datagram")]
+        [LoggerMessage(EventId = LogEventIds.HeartbeatSenderTooLarge, Level = LogLevel.Warning, Message = "Heartbeat to {Receiver} not sent: {Bytes} bytes do not fit in a datagram")]
         public static partial void TooLarge(ILogger logger, IPEndPoint receiver, int bytes);
 
-        [LoggerMessage(EventId = 3307, Level = LogLevel.Error, Message = "Heartbeat failed; the next one is sent as due")]
+        [LoggerMessage(EventId = LogEventIds.HeartbeatSenderHeartbeatFailed, Level = LogLevel.Error, Message = "Heartbeat failed; the next one is sent as due")]
         public static partial void HeartbeatFailed(ILogger logger, Exception exception);
     }
 }

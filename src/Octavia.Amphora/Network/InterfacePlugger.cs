@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Octavia.Core.Amphorae;
+using Octavia.Core.Logging;
 
 namespace Octavia.Amphora.Network;
 
@@ -321,10 +322,10 @@ public sealed partial class InterfacePlugger(ILogger<InterfacePlugger> logger, s
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 3201, Level = LogLevel.Warning, Message = "{Command} {Arguments} failed: {Output}")]
+        [LoggerMessage(EventId = LogEventIds.InterfacePluggerCommandFailed, Level = LogLevel.Warning, Message = "{Command} {Arguments} failed: {Output}")]
         public static partial void CommandFailed(ILogger logger, string command, string arguments, string output);
 
-        [LoggerMessage(EventId = 3202, Level = LogLevel.Information, Message = "Gratuitous ARP for {Address} on {Interface} failed: {Reason}")]
+        [LoggerMessage(EventId = LogEventIds.InterfacePluggerAnnounceFailed, Level = LogLevel.Information, Message = "Gratuitous ARP for {Address} on {Interface} failed: {Reason}")]
         public static partial void AnnounceFailed(ILogger logger, string address, string @interface, string reason);
     }
 }

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Octavia.Core.Logging;
 using Octavia.Http;
 
 namespace Octavia.Api.Faults;
@@ -112,6 +113,6 @@ public sealed partial class OpenStackMiddleware(RequestDelegate next, ILogger<Op
         await context.Response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
     }
 
-    [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message = "Unexpected error serving {Method} {Path}")]
+    [LoggerMessage(EventId = LogEventIds.OpenStackMiddlewareUnexpected, Level = LogLevel.Error, Message = "Unexpected error serving {Method} {Path}")]
     private static partial void LogUnexpected(ILogger logger, Exception exception, string method, string path);
 }

@@ -16,9 +16,9 @@ public static class OctaviaApiServiceCollectionExtensions
     public static IServiceCollection AddOctaviaApi(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOctaviaAuth(configuration);
-        services.AddOptions<QuotaOptions>().Bind(configuration.GetSection(QuotaOptions.SectionName));
-        services.AddOptions<HaproxyAmphoraOptions>().Bind(configuration.GetSection(HaproxyAmphoraOptions.SectionName));
-        services.AddOptions<NetworkingOptions>().Bind(configuration.GetSection(NetworkingOptions.SectionName));
+        services.AddValidatedOptions<QuotaOptions, QuotaOptionsValidator>(configuration, QuotaOptions.SectionName);
+        services.AddValidatedOptions<HaproxyAmphoraOptions, HaproxyAmphoraOptionsValidator>(configuration, HaproxyAmphoraOptions.SectionName);
+        services.AddValidatedOptions<NetworkingOptions, NetworkingOptionsValidator>(configuration, NetworkingOptions.SectionName);
         services.TryAddSingleton(TimeProvider.System);
         services.AddScoped<WriteScope>();
         services.AddSingleton(sp => new ResponseCache(

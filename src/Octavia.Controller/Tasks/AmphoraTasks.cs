@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Octavia.Controller.Engine;
 using Octavia.Core.Drivers;
 using Octavia.Core.Jobs;
+using Octavia.Core.Logging;
 using Octavia.Core.Model;
 using Octavia.Core.Statuses;
 using Octavia.Db;
@@ -352,18 +353,18 @@ public static partial class AmphoraTasks
 
     public static Task<List<string>> ReplacedAmphorae(FlowContext c, CancellationToken ct) => Task.FromResult(c.State.OldAmphoraIds ?? []);
 
-    [LoggerMessage(EventId = 3301, Level = LogLevel.Information,
+    [LoggerMessage(EventId = LogEventIds.AmphoraTasksBooted, Level = LogLevel.Information,
         Message = "Booted amphora {Amphora} in {Total:F0} ms: certificate {Issued:F0}, compute {Booted:F0}, agent answering {Answered:F0}")]
     private static partial void LogBooted(ILogger logger, string amphora, double total, double issued, double booted, double answered);
 
-    [LoggerMessage(EventId = 3302, Level = LogLevel.Information,
+    [LoggerMessage(EventId = LogEventIds.AmphoraTasksAllocated, Level = LogLevel.Information,
         Message = "Amphora {Amphora} ({Source}) allocated to load balancer {LoadBalancerId} in {Total:F0} ms: answering {Up:F0}, VIP plugged {Plugged:F0}")]
     private static partial void LogAllocated(ILogger logger, string amphora, string loadBalancerId, string source, double total, double up, double plugged);
 
-    [LoggerMessage(EventId = 3303, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = LogEventIds.AmphoraTasksSpareRetired, Level = LogLevel.Warning,
         Message = "Spare amphora {Amphora} did not answer when load balancer {LoadBalancerId} took it; it is deleted and another used")]
     private static partial void LogSpareRetired(ILogger logger, string amphora, string loadBalancerId);
 
-    [LoggerMessage(EventId = 3304, Level = LogLevel.Information, Message = "Rotated the certificate of amphora {Amphora}; it now expires {NotAfter:O}")]
+    [LoggerMessage(EventId = LogEventIds.AmphoraTasksCertificateRotated, Level = LogLevel.Information, Message = "Rotated the certificate of amphora {Amphora}; it now expires {NotAfter:O}")]
     private static partial void LogCertificateRotated(ILogger logger, string amphora, DateTime notAfter);
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Octavia.Controller.Engine;
 using Octavia.Core.Configuration;
+using Octavia.Core.Logging;
 using Octavia.Db.Jobs;
 
 namespace Octavia.Controller.Worker;
@@ -82,12 +83,12 @@ public sealed partial class JobWorker(
         await Task.WhenAll(running);
     }
 
-    [LoggerMessage(EventId = 3101, Level = LogLevel.Information, Message = "Worker {Owner} started")]
+    [LoggerMessage(EventId = LogEventIds.JobWorkerStarted, Level = LogLevel.Information, Message = "Worker {Owner} started")]
     private static partial void LogStarted(ILogger logger, string owner);
 
-    [LoggerMessage(EventId = 3102, Level = LogLevel.Error, Message = "Job {JobId} stopped with an unexpected error")]
+    [LoggerMessage(EventId = LogEventIds.JobWorkerRunFailed, Level = LogLevel.Error, Message = "Job {JobId} stopped with an unexpected error")]
     private static partial void LogRunFailed(ILogger logger, Exception exception, long jobId);
 
-    [LoggerMessage(EventId = 3103, Level = LogLevel.Warning, Message = "Claiming jobs failed; retrying")]
+    [LoggerMessage(EventId = LogEventIds.JobWorkerClaimFailed, Level = LogLevel.Warning, Message = "Claiming jobs failed; retrying")]
     private static partial void LogClaimFailed(ILogger logger, Exception exception);
 }

@@ -66,6 +66,12 @@ public sealed class TaskFlowOptions
     /// <summary>Seconds between polls for new jobs when no wake-up signal arrives (other processes on SQLite).</summary>
     [ConfigurationKeyName("job_poll_interval")] public double JobPollInterval { get; set; } = 0.5;
 
+    /// <summary>
+    /// Times a job may be claimed (a worker that crashes or loses its lease leaves it to be claimed again)
+    /// before it is given up: its objects go to ERROR and the job to FAILED.
+    /// </summary>
+    [ConfigurationKeyName("job_max_attempts")] public int JobMaxAttempts { get; set; } = 5;
+
     /// <summary>Attempts of one task before the flow reverts.</summary>
     [ConfigurationKeyName("task_max_attempts")] public int TaskMaxAttempts { get; set; } = 4;
 
@@ -197,6 +203,12 @@ public sealed class HouseKeepingOptions
 
     /// <summary>Seconds a DELETED load balancer row is kept.</summary>
     [ConfigurationKeyName("load_balancer_expiry_age")] public double LoadBalancerExpiryAge { get; set; } = 604800;
+
+    /// <summary>
+    /// Seconds a finished (DONE or FAILED) job row is kept after it finished, for looking into what a flow did;
+    /// named like the other expiry ages (upstream keeps no job rows: its jobboard expires claims instead).
+    /// </summary>
+    [ConfigurationKeyName("job_expiry_age")] public double JobExpiryAge { get; set; } = 604800;
 
     [ConfigurationKeyName("cert_interval")] public double CertInterval { get; set; } = 3600;
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Octavia.Core.Logging;
 
 namespace Octavia.Db.Jobs;
 
@@ -48,6 +49,6 @@ public sealed partial class PostgresJobListener(DatabaseTarget target, JobSignal
         }
     }
 
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Listening for job notifications failed; retrying")]
+    [LoggerMessage(EventId = LogEventIds.PostgresJobListenerListenFailed, Level = LogLevel.Warning, Message = "Listening for job notifications failed; retrying")]
     private static partial void LogListenFailed(ILogger logger, Exception exception);
 }

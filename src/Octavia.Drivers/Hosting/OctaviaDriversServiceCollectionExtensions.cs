@@ -18,14 +18,14 @@ public static class OctaviaDriversServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddOctaviaDrivers(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<NoopDriverOptions>().Bind(configuration.GetSection(NoopDriverOptions.SectionName));
+        services.AddValidatedOptions<NoopDriverOptions, NoopDriverOptionsValidator>(configuration, NoopDriverOptions.SectionName);
         services.AddOptions<DefaultOptions>().Bind(configuration.GetSection(DefaultOptions.SectionName));
-        services.AddOptions<ControllerWorkerOptions>().Bind(configuration.GetSection(ControllerWorkerOptions.SectionName));
-        services.AddOptions<HaproxyAmphoraOptions>().Bind(configuration.GetSection(HaproxyAmphoraOptions.SectionName));
+        services.AddValidatedOptions<ControllerWorkerOptions, ControllerWorkerOptionsValidator>(configuration, ControllerWorkerOptions.SectionName);
+        services.AddValidatedOptions<HaproxyAmphoraOptions, HaproxyAmphoraOptionsValidator>(configuration, HaproxyAmphoraOptions.SectionName);
         services.AddOptions<LocalNetworkOptions>().Bind(configuration.GetSection(LocalNetworkOptions.SectionName));
         services.AddOptions<LocalComputeOptions>().Bind(configuration.GetSection(LocalComputeOptions.SectionName));
         // The local compute drivers tell each agent where the heartbeat receiver is and the key it checks.
-        services.AddOptions<HealthManagerOptions>().Bind(configuration.GetSection(HealthManagerOptions.SectionName));
+        services.AddValidatedOptions<HealthManagerOptions, HealthManagerOptionsValidator>(configuration, HealthManagerOptions.SectionName);
         services.AddOptions<RestAmphoraOptions>().Bind(configuration.GetSection(RestAmphoraOptions.SectionName));
         services.AddOptions<CertificateOptions>().Bind(configuration.GetSection(CertificateOptions.SectionName));
         var options = configuration.GetSection(ControllerWorkerOptions.SectionName).Get<ControllerWorkerOptions>() ?? new ControllerWorkerOptions();

@@ -23,7 +23,7 @@ public sealed partial class LocalNetworkDriver(
     IOptions<ControllerWorkerOptions> worker,
     LocalIpam ipam,
     TimeProvider time,
-    ILogger<LocalNetworkDriver> logger) : INetworkDriver
+    ILogger<LocalNetworkDriver> logger) : INetworkDriver, INetworkApiBackend
 {
     public const string DriverName = "network_local_driver";
     public const string PublicName = "public";

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Octavia.Core.Configuration;
+using Octavia.Core.Logging;
 
 namespace Octavia.Http.Keystone;
 
@@ -27,7 +28,7 @@ public sealed partial class KeystoneDiscovery(KeystoneClient keystone, IOptions<
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(EventId = 1107, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = LogEventIds.KeystoneDiscoveryUnavailable, Level = LogLevel.Warning,
         Message = "Keystone at {AuthUrl} did not answer at start-up ({Reason}); requests get 503 until it does")]
     private static partial void LogNotReachable(ILogger logger, string authUrl, string reason);
 }

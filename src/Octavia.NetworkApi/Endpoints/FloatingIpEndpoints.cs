@@ -197,7 +197,7 @@ public static class FloatingIpEndpoints
         await db.Ports.Where(p => p.Id == floatingIp.FloatingPortId).ExecuteDeleteAsync(cancellationToken);
         await db.FloatingIps.Where(f => f.Id == id).ExecuteDeleteAsync(cancellationToken);
         await SyncAsync(driver, network, cancellationToken);
-        if (driver is LocalNetworkDriver local)
+        if (driver is INetworkApiBackend local)
         {
             await local.SyncHostRoutesAsync(cancellationToken);
         }
@@ -316,7 +316,7 @@ public static class FloatingIpEndpoints
 
     private static async Task SyncAsync(INetworkDriver driver, string? networkId, CancellationToken cancellationToken)
     {
-        if (networkId is not null && driver is LocalNetworkDriver local)
+        if (networkId is not null && driver is INetworkApiBackend local)
         {
             await local.SyncRouterAsync(networkId, cancellationToken);
         }

@@ -74,7 +74,7 @@ public static class NetworkEndpoints
         Apply(body, network);
         db.Networks.Add(network);
         await db.SaveChangesAsync(cancellationToken);
-        if (driver is LocalNetworkDriver local)
+        if (driver is INetworkApiBackend local)
         {
             await local.EnsureTenantBridgeAsync(network, cancellationToken);
         }
@@ -121,7 +121,7 @@ public static class NetworkEndpoints
                 $"Unable to complete operation on network {id}. There are one or more ports still in use on the network.");
         }
 
-        if (driver is LocalNetworkDriver local)
+        if (driver is INetworkApiBackend local)
         {
             await local.RemoveTenantBridgeAsync(network, cancellationToken);
         }

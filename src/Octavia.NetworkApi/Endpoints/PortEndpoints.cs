@@ -142,12 +142,12 @@ public static partial class PortEndpoints
                 $"Port {id} cannot be deleted directly via the port API: has device owner {port.DeviceOwner}.");
         }
 
-        if (driver is LocalNetworkDriver releasing)
+        if (driver is INetworkApiBackend releasing)
         {
             await releasing.ReleaseFloatingIpsAsync([id], cancellationToken);
         }
 
-        if (port.HostLink is not null && driver is LocalNetworkDriver local)
+        if (port.HostLink is not null && driver is INetworkApiBackend local)
         {
             // A plugged port takes its veth with it, as a Neutron port takes its tap device.
             await local.UnplugAsync(id, cancellationToken);
@@ -155,7 +155,7 @@ public static partial class PortEndpoints
         else
         {
             await db.Ports.Where(p => p.Id == id).ExecuteDeleteAsync(cancellationToken);
-            if (driver is LocalNetworkDriver routed)
+            if (driver is INetworkApiBackend routed)
             {
                 // The host's route to the freed address goes with it.
                 await routed.SyncHostRoutesAsync(cancellationToken);

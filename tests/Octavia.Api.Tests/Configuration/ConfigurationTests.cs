@@ -73,6 +73,25 @@ public sealed class ConfigurationTests
         Assert.Contains(message, e.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("quotas:default_member_quota", "-2", "[quotas] every default_*_quota must be -1 (unlimited) or more.")]
+    [InlineData("networking:reserved_ips", "169.254.169.254,metadata", "[networking] reserved_ips must list IP addresses; not addresses: metadata.")]
+    public async Task StartWeb_BadApiSettings_StopsWithClearMessage(string key, string value, string message)
+    {
+        var configuration = OctaviaConfiguration.Build(null, new Dictionary<string, string?>
+        {
+            ["DEFAULT:state_path"] = Path.GetTempPath(),
+            ["api_settings:bind_port"] = "0",
+            [key] = value,
+        });
+        var e = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(async () =>
+        {
+            await using var app = OctaviaHost.BuildWeb(configuration, OctaviaRoles.Api);
+            await app.StartAsync(TestContext.Current.CancellationToken);
+        });
+        Assert.Contains(message, e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task StartWeb_InvalidPolicyFile_StopsNamingFileAndLine()
     {
@@ -100,5 +119,31 @@ public sealed class ConfigurationTests
         {
             File.Delete(file);
         }
+    }
+
+    [Theory]
+    [InlineData("task_flow:job_max_attempts", "0", "[task_flow] max_workers, job_max_attempts and task_max_attempts must be at least 1.")]
+    [InlineData("task_flow:job_lease_seconds", "0", "[task_flow] job_lease_seconds and job_poll_interval must be above 0")]
+    [InlineData("house_keeping:job_expiry_age", "-1", "job_expiry_age and cert_expiry_buffer must not be negative.")]
+    [InlineData("controller_worker:loadbalancer_topology", "ACTIVE_ACTIVE", "[controller_worker] loadbalancer_topology must be SINGLE or ACTIVE_STANDBY, not 'ACTIVE_ACTIVE'.")]
+    [InlineData("health_manager:bind_port", "70000", "[health_manager] bind_port must be between 0 and 65535.")]
+    [InlineData("health_manager:bind_ip", "localhost", "[health_manager] bind_ip must be an IP address, not 'localhost'.")]
+    [InlineData("health_manager:heartbeat_timeout", "5", "[health_manager] heartbeat_timeout must be longer than heartbeat_interval")]
+    [InlineData("health_manager:controller_ip_port_list", "198.51.100.1", "[health_manager] controller_ip_port_list entries must be ip:port, not '198.51.100.1'.")]
+    [InlineData("haproxy_amphora:timeout_client_data", "-5", "[haproxy_amphora] timeout_client_data, timeout_member_connect, timeout_member_data and timeout_tcp_inspect must not be negative.")]
+    [InlineData("noop_drivers:delay", "-1", "[noop_drivers] delay must not be negative.")]
+    public async Task StartWorker_BadJobSettings_StopsWithClearMessage(string key, string value, string message)
+    {
+        var configuration = OctaviaConfiguration.Build(null, new Dictionary<string, string?>
+        {
+            ["DEFAULT:state_path"] = Path.GetTempPath(),
+            [key] = value,
+        });
+        var e = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(async () =>
+        {
+            using var host = OctaviaHost.BuildWorker(configuration, roles: OctaviaRoles.Worker | OctaviaRoles.Housekeeping);
+            await host.StartAsync(TestContext.Current.CancellationToken);
+        });
+        Assert.Contains(message, e.Message, StringComparison.Ordinal);
     }
 }

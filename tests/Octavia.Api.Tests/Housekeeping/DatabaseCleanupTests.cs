@@ -192,6 +192,44 @@ public abstract class DatabaseCleanupTests(OctaviaFixture fixture)
     }
 
     [Fact]
+    public async Task Purge_FinishedJobsOlderThanJobExpiryAge_GoneUnfinishedOrRecentKept()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var ids = await fixture.WithDbAsync(async db =>
+        {
+            Core.Jobs.Job Plant(string status, TimeSpan age, bool updated = true)
+            {
+                var at = DateTime.UtcNow - age;
+                var job = new Core.Jobs.Job
+                {
+                    Kind = "test.purge",
+                    State = "{}",
+                    Status = status,
+                    CreatedAt = at - TimeSpan.FromMinutes(1),
+                    UpdatedAt = updated ? at : null,
+                };
+                db.Jobs.Add(job);
+                return job;
+            }
+
+            var jobs = new[]
+            {
+                Plant(Core.Jobs.JobStatus.Done, LongAgo), Plant(Core.Jobs.JobStatus.Failed, LongAgo), Plant(Core.Jobs.JobStatus.Done, LongAgo, updated: false),
+                Plant(Core.Jobs.JobStatus.Done, Recently), Plant(Core.Jobs.JobStatus.Failed, Recently),
+                Plant(Core.Jobs.JobStatus.Running, LongAgo), Plant(Core.Jobs.JobStatus.Pending, LongAgo),
+            };
+            await db.SaveChangesAsync(ct);
+            return jobs.Select(j => j.Id).ToArray();
+        });
+
+        var result = await PurgeAsync();
+
+        var left = await fixture.WithDbAsync(db => db.Jobs.Where(j => ids.Contains(j.Id)).Select(j => j.Id).ToListAsync(ct));
+        Assert.Equal(ids[3..], left.Order());
+        Assert.True(result.Jobs >= 3, $"purged {result.Jobs} jobs");
+    }
+
+    [Fact]
     public async Task Purge_StatisticsOfAListenerThatIsGone_RemovedOthersKept()
     {
         var lbId = await GraphAsync("stats");

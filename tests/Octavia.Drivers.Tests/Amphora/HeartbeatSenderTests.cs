@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Octavia.Amphora.Health;
+using Octavia.Core.Logging;
 using Octavia.Core.Model;
 
 namespace Octavia.Drivers.Tests.Amphora;
@@ -178,11 +179,11 @@ public sealed class HeartbeatSenderTests
 
         Assert.Null(await sender.SendHeartbeatAsync(ct));
         Assert.Null(await sender.SendHeartbeatAsync(ct));
-        Assert.Equal([3301], log.EventIds);
+        Assert.Equal([LogEventIds.HeartbeatSenderNoReceiver], log.EventIds);
 
         var unusable = bed.NewSender(" , localhost:5555", log);
         Assert.Null(await unusable.SendHeartbeatAsync(ct));
-        Assert.Equal([3301, 3302, 3301], log.EventIds);
+        Assert.Equal([LogEventIds.HeartbeatSenderNoReceiver, LogEventIds.HeartbeatSenderBadReceiver, LogEventIds.HeartbeatSenderNoReceiver], log.EventIds);
         Assert.False(File.Exists(bed.CountersFile));
     }
 
