@@ -237,7 +237,9 @@ public abstract partial class NetworkApiTests(NetworkApiFixture fixture)
         Assert.Equal("10.20.0.50", given["fixed_ips"]![0]!["ip_address"]!.GetValue<string>());
         Assert.Equal("fa:16:3e:00:00:01", given["mac_address"]!.GetValue<string>());
 
-        var before = (await Client.ApiGetAsync("/v2.0/ports")).Raw;
+        // This network's ports only: the fixture's worker may still be freeing VIP ports of an earlier test's
+        // load balancers elsewhere, which would change a listing of every port while this test runs.
+        var before = (await Client.ApiGetAsync($"/v2.0/ports?network_id={network}")).Raw;
         AssertNeutronError(await Client.ApiPostAsync("/v2.0/ports", Body("port", new { network_id = network, fixed_ips = new[] { new { ip_address = "10.20.0.50" } } })),
             HttpStatusCode.Conflict, "IpAddressAlreadyAllocated");
         AssertNeutronError(await Client.ApiPostAsync("/v2.0/ports", Body("port", new { network_id = network, fixed_ips = new[] { new { subnet_id = subnet, ip_address = "10.21.0.5" } } })),
@@ -259,7 +261,7 @@ public abstract partial class NetworkApiTests(NetworkApiFixture fixture)
         var deleted = Id(await CreateNetworkAsync());
         Assert.Equal(HttpStatusCode.NoContent, (await Client.ApiDeleteAsync($"/v2.0/networks/{deleted}")).Status);
         AssertNeutronError(await Client.ApiPostAsync("/v2.0/ports", Body("port", new { network_id = deleted })), HttpStatusCode.NotFound, "NetworkNotFound");
-        Assert.Equal(before, (await Client.ApiGetAsync("/v2.0/ports")).Raw);
+        Assert.Equal(before, (await Client.ApiGetAsync($"/v2.0/ports?network_id={network}")).Raw);
 
         var byDevice = await Client.ApiGetAsync($"/v2.0/ports?device_id={device}");
         Assert.Equal([Id(auto)], byDevice.Json["ports"]!.AsArray().Select(p => Id(p!)).ToArray());
